@@ -1,0 +1,76 @@
+"""dwgk: the disclosure system (党务公开) of a small Party organisation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from dwgk import config as config_module
+from dwgk.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → CLI, in that order, explicitly."""
+    instance = config_module.instance_path()
+    if config and "DWGK_INSTANCE_PATH" in config:
+        instance = Path(config["DWGK_INSTANCE_PATH"])
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.update(config_module.build_config(instance))
+    if config:
+        app.config.update(config)
+    Path(app.config["DWGK_UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
+    if app.config["DWGK_PROXY_COUNT"]:
+        count = app.config["DWGK_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from dwgk.accounts import session as account_session
+    from dwgk.core import database
+    from dwgk import models  # noqa: F401  (registers every table)
+    from dwgk.web import errors, security, templating
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "zh_Hans_CN",
+                   timezone_selector=lambda: "Asia/Shanghai")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    account_session.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dwgk.accounts.routes import bp as accounts_bp
+    from dwgk.admin.routes import bp as admin_bp
+    from dwgk.boards.routes import bp as boards_bp
+    from dwgk.web.health import bp as health_bp
+
+    for blueprint in (health_bp, accounts_bp, admin_bp, boards_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from dwgk.accounts.cli import users_cli
+    from dwgk.demo.cli import demo_cli
+
+    for group in (users_cli, demo_cli):
+        app.cli.add_command(group)

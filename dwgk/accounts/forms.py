@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from dwgk.accounts.models import Role
+from dwgk.web.forms import BaseForm
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class LoginForm(BaseForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=128)])
+
+
+class PasswordChangeForm(BaseForm):
+    current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码。")])
+    new_password = PasswordField("新密码", validators=[DataRequired("请输入新密码。")])
+    confirm_password = PasswordField(
+        "再次输入新密码",
+        validators=[DataRequired("请再次输入新密码。"), EqualTo("new_password", "两次输入的新密码不一致。")],
+    )
+
+
+class RoleField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        valid = {value for value, _ in self.choices}
+        for value in self.data or []:
+            if value not in valid:
+                raise ValueError("未知角色。")
+
+
+class UserCreateForm(BaseForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名。"), Length(max=64, message="用户名最长 64 个字符。")])
+    display_name = StringField("姓名", validators=[DataRequired("请输入姓名。"), Length(max=64, message="姓名最长 64 个字符。")])
+    email = EmailField("电子邮箱（可选）", validators=[Optional(), Email("邮箱格式不正确。", check_deliverability=False), Length(max=254)])
+    roles = RoleField("角色", choices=ROLE_CHOICES)
+    password = PasswordField("初始密码", validators=[DataRequired("请设置初始密码。")])
+
+    # The services check these again; checking here too shows every problem at once.
+    def validate_username(self, field):
+        from dwgk.accounts.services import username_problem
+
+        problem = username_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_password(self, field):
+        from dwgk.accounts.services import password_problem
+
+        problem = password_problem(field.data or "", self.username.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class UserEditForm(BaseForm):
+    display_name = StringField("姓名", validators=[DataRequired("请输入姓名。"), Length(max=64, message="姓名最长 64 个字符。")])
+    email = EmailField("电子邮箱（可选）", validators=[Optional(), Email("邮箱格式不正确。", check_deliverability=False), Length(max=254)])
+    roles = RoleField("角色", choices=ROLE_CHOICES)
+
+
+class PasswordResetForm(BaseForm):
+    password = PasswordField("临时密码", validators=[DataRequired("请输入临时密码。")])
+
+    def validate_password(self, field):
+        from dwgk.accounts.services import password_problem
+
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class UserActiveForm(BaseForm):
+    active = BooleanField()

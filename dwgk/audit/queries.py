@@ -1,0 +1,54 @@
+"""Reading the audit log."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from dwgk.audit.models import AuditEvent
+from dwgk.core.clock import LOCAL_TZ
+from dwgk.extensions import db
+
+ACTION_LABELS = {
+    "login.success": "登录成功",
+    "login.failure": "登录失败",
+    "login.refused": "登录被拒（账号已停用）",
+    "logout": "退出登录",
+    "password.change": "修改密码",
+    "user.create": "创建用户",
+    "user.update": "修改用户",
+    "user.roles": "调整角色",
+    "user.disable": "停用用户",
+    "user.enable": "启用用户",
+    "user.reset_password": "重置密码",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _day_start(day: date):
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+def list_events(*, action: str | None = None, actor: str | None = None,
+                start: date | None = None, end: date | None = None,
+                page: int = 1, per_page: int = 50):
+    """One page of events, newest first, and the total count matching the filters."""
+    conditions = []
+    if action:
+        conditions.append(AuditEvent.action == action)
+    if actor:
+        conditions.append(AuditEvent.actor_name == actor.strip().lower())
+    if start:
+        conditions.append(AuditEvent.at >= _day_start(start))
+    if end:
+        conditions.append(AuditEvent.at < _day_start(end + timedelta(days=1)))
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    rows = db.session.scalars(
+        select(AuditEvent).where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return rows, total

@@ -1,0 +1,3 @@
+"""Every model module, imported in one place so that Alembic and create_app see them all."""
+from dwgk.accounts.models import User, UserRole  # noqa: F401
+from dwgk.audit.models import AuditEvent  # noqa: F401

@@ -1,0 +1,21 @@
+"""The base form: CSRF from Flask-WTF, messages in Chinese, whitespace stripped."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            # Strip surrounding whitespace from every text input.
+            filters = list(unbound_field.kwargs.get("filters", []))
+            if unbound_field.field_class.__name__ in {"StringField", "TextAreaField", "EmailField"}:
+                filters.append(lambda value: value.strip() if isinstance(value, str) else value)
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    def add_error(self, field: str | None, message: str) -> None:
+        """Attach a service's refusal to the field it concerns (or to the form)."""
+        if field and field in self._fields:
+            self._fields[field].errors = list(self._fields[field].errors) + [message]
+        else:
+            self.form_errors.append(message)

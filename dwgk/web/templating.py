@@ -1,0 +1,36 @@
+"""What every template may use: the policy rules, the navigation, date formatting."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, url_for
+from flask_babel import format_datetime
+from flask_login import current_user
+
+from dwgk import policy
+
+# (endpoint, label, rule): an entry shows only when its rule allows the current user.
+NAVIGATION = [
+    ("boards.public", "社会公开栏", lambda user: True),
+    ("boards.members", "党内公开栏", policy.can_read_member_board),
+    ("admin.users", "用户管理", policy.can_manage_users),
+    ("admin.audit", "操作记录", policy.can_read_audit_log),
+]
+
+
+def navigation():
+    return [(url_for(endpoint), label, endpoint) for endpoint, label, rule in NAVIGATION
+            if rule(current_user)]
+
+
+def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
+    return "" if value is None else format_datetime(value, fmt)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(policy=policy, navigation=navigation)
+    app.jinja_env.filters["local_datetime"] = local_datetime
+
+    @app.context_processor
+    def unit():
+        return {"unit_name": current_app.config["DWGK_UNIT_NAME"]}
