@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from dwgk.accounts.models import Role
 from dwgk.web.forms import BaseForm
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class LoginForm(BaseForm):
@@ -29,10 +30,10 @@ class RoleField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form):
-        valid = {value for value, _ in self.choices}
+        valid = {choice.value for choice in self.choices}
         for value in self.data or []:
             if value not in valid:
-                raise ValueError("未知角色。")
+                raise ValidationError("未知角色。")
 
 
 class UserCreateForm(BaseForm):

@@ -1,0 +1,100 @@
+"""Helpers for tests that are not fixtures: a test client that knows its CSRF token,
+a real redis-server on a free port, HTML scraping."""
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import time
+from html import unescape
+
+import redis
+from flask.testing import FlaskClient
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class DwgkClient(FlaskClient):
+    """A test client that sends the CSRF token with every form, as a browser would."""
+
+    csrf: str | None = None
+
+    def refresh_csrf(self) -> str:
+        response = self.get("/", follow_redirects=True)
+        match = CSRF_META.search(response.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        self.csrf = unescape(match.group(1))
+        return self.csrf
+
+    def form_post(self, url: str, data: dict | None = None, **kwargs):
+        if self.csrf is None:
+            self.refresh_csrf()
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf)
+        return self.post(url, data=payload, **kwargs)
+
+    def login(self, username: str, password: str):
+        self.refresh_csrf()
+        response = self.form_post("/login", {"username": username, "password": password})
+        self.csrf = None
+        return response
+
+
+class RedisServer:
+    """A private redis-server for the test session; it can be stopped and started again."""
+
+    def __init__(self, workdir):
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("redis-server is missing: apt-get install redis-server")
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def flush(self) -> None:
+        redis.Redis.from_url(self.url).flushall()
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def field_errors(response) -> list[str]:
+    """The error messages shown next to form fields and at the top of the form."""
+    html = text_of(response)
+    found = re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, re.S)
+    found += re.findall(r'<div class="form-errors"[^>]*>(.*?)</div>', html, re.S)
+    return [unescape(re.sub(r"<[^>]+>", " ", item)).strip() for item in found]

@@ -1,0 +1,85 @@
+"""Every route × every role. A route without an expectation here fails the test."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import ROLES
+
+ALL = ["anonymous", *ROLES, "nobody"]
+SIGNED_IN = [*ROLES, "nobody"]
+
+# endpoint -> (method, the roles allowed). Allowed roles get the route's success status;
+# the anonymous public is sent to the login page (302) and other signed-in users get 403.
+PUBLIC = "public"
+EXPECTATIONS: dict[str, tuple[str, object]] = {
+    "health.healthz": ("GET", PUBLIC),
+    "boards.public": ("GET", PUBLIC),
+    "accounts.login": ("GET", PUBLIC),
+    "accounts.logout": ("POST", PUBLIC),
+    "boards.members": ("GET", SIGNED_IN),
+    "accounts.change_password": ("GET", SIGNED_IN),
+    "admin.users": ("GET", ["admin"]),
+    "admin.user_new": ("GET", ["admin"]),
+    "admin.user_edit": ("GET", ["admin"]),
+    "admin.user_reset_password": ("POST", ["admin"]),
+    "admin.user_set_active": ("POST", ["admin"]),
+    "admin.audit": ("GET", ["admin"]),
+}
+
+# The status an allowed user gets. GET pages answer 200; a signed-in user asking for the
+# login page is sent on (302); POSTs with an empty form are refused as invalid or redirect.
+SUCCESS = {
+    "accounts.logout": 302,
+    "admin.user_reset_password": 422,
+    "admin.user_set_active": 302,
+}
+
+
+def _rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+
+
+def test_every_route_has_an_expectation(app):
+    missing = sorted({rule.endpoint for rule in _rules(app)} - set(EXPECTATIONS))
+    assert not missing, f"routes without a row in the permission matrix: {missing}"
+    stale = sorted(set(EXPECTATIONS) - {rule.endpoint for rule in _rules(app)})
+    assert not stale, f"rows for routes that no longer exist: {stale}"
+
+
+def _url(rule, ids):
+    values = {name: ids.get(name, 1) for name in rule.arguments}
+    return rule.build(values, append_unknown=False)[1]
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_route_matrix(app, users, login_as, who):
+    ids = {"user_id": users["member"]}
+    failures = []
+    for rule in _rules(app):
+        method, allowed = EXPECTATIONS[rule.endpoint]
+        assert method in rule.methods, f"{rule.endpoint} does not answer {method}"
+        client = login_as(who)
+        url = _url(rule, ids)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.form_post(url, {})
+        if allowed == PUBLIC or who in allowed:
+            expected = SUCCESS.get(rule.endpoint, 200)
+            if rule.endpoint == "accounts.login" and who != "anonymous":
+                expected = 302
+        elif who == "anonymous":
+            expected = 302
+        else:
+            expected = 403
+        if response.status_code != expected:
+            failures.append(f"{method} {url} as {who}: {response.status_code}, expected {expected}")
+        elif expected == 302 and who == "anonymous" and allowed != PUBLIC:
+            location = response.headers["Location"]
+            if not location.startswith("/login"):
+                failures.append(f"{method} {url} as anonymous went to {location}, not /login")
+    assert not failures, "\n".join(failures)
+
+
+def test_unknown_user_id_is_404_for_admin(login_as, users):
+    assert login_as("admin").get("/admin/users/999999").status_code == 404
