@@ -146,4 +146,5 @@ def audit():
     pages = max((total + per_page - 1) // per_page, 1)
     return render("admin/audit.html", "admin/_audit_table.html", events=events, total=total,
                   page=page, pages=pages, filters=filters,
-                  actions=audit_queries.ACTION_LABELS, action_label=audit_queries.action_label)
+                  actions=audit_queries.ACTION_LABELS, action_label=audit_queries.action_label,
+                  object_label=audit_queries.object_label)

@@ -24,6 +24,15 @@ ACTION_LABELS = {
 }
 
 
+OBJECT_LABELS = {
+    "app_user": "用户",
+}
+
+
+def object_label(object_type: str) -> str:
+    return OBJECT_LABELS.get(object_type, object_type)
+
+
 def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
