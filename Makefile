@@ -1,0 +1,137 @@
+# dwgk — development tasks. `make help` lists them.
+# Every target can be run again: it only does what is missing or out of date.
+
+PYTHON ?= python3
+VENV   ?= .venv
+
+SHELL       := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DELETE_ON_ERROR:
+MAKEFLAGS   += --no-builtin-rules --no-print-directory
+
+PY       := $(VENV)/bin/python
+FLASK    := $(PY) -m flask --app app
+INSTANCE := $(or $(DWGK_INSTANCE_PATH),instance)
+
+# Stamps: pip runs only when a requirements file is newer than its stamp.
+REQ_STAMP     := $(VENV)/.requirements.stamp
+REQ_DEV_STAMP := $(VENV)/.requirements-dev.stamp
+NPM_STAMP     := node_modules/.npm-ci.stamp
+HTMX          := static/vendor/htmx.min.js
+SEED_STAMP    := $(INSTANCE)/.demo-seeded
+
+.PHONY: help setup setup-test system system-test vendor run test bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) \
+	  | awk -F':.*## ' '{ printf "  make %-11s %s\n", $$1, $$2 }'
+
+# ---------------------------------------------------------------- system packages
+# check_system: the Debian packages named in $(1) that are missing, installed when we are
+# root, otherwise the exact apt-get line to run. A package is "present" when its check passes.
+define check_system
+	have() { command -v "$$1" >/dev/null 2>&1; }
+	installed() { dpkg-query -W -f='$${Status}' "$$1" 2>/dev/null | grep -q 'install ok installed'; }
+	python_ok() { $(PYTHON) -c 'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; }
+	check() {
+	  case "$$1" in
+	    python3-venv)       python_ok ;;
+	    redis-server)       have redis-server ;;
+	    redis-tools)        have redis-cli ;;
+	    nodejs)             have node ;;
+	    npm)                have npm ;;
+	    chromium)           [ -x /usr/bin/chromium ] ;;
+	    fonts-wqy-microhei) installed fonts-wqy-microhei ;;
+	    *)                  installed "$$1" ;;
+	  esac
+	}
+	missing() { local out=""; for p in $(1); do check "$$p" || out="$$out $$p"; done; echo "$${out# }"; }
+	# apt cannot fix a python3 that is another version: say so and stop.
+	version="$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)"
+	if [ -n "$$version" ] && [ "$$version" != 3.11 ]; then
+	  echo "dwgk needs Python 3.11; '$(PYTHON)' is $$version. Choose another: make PYTHON=python3.11 …" >&2
+	  exit 1
+	fi
+	todo="$$(missing)"
+	if [ -n "$$todo" ] && [ "$$(id -u)" != 0 ]; then
+	  echo "Missing system packages. Run:" >&2
+	  echo "  sudo apt-get install -y $$todo" >&2
+	  exit 1
+	fi
+	if [ -n "$$todo" ]; then
+	  echo "Installing system packages: $$todo"
+	  export DEBIAN_FRONTEND=noninteractive
+	  apt-get update
+	  apt-get install -y $$todo
+	  todo="$$(missing)"
+	  if [ -n "$$todo" ]; then
+	    echo "Still missing after apt-get install: $$todo" >&2
+	    exit 1
+	  fi
+	fi
+endef
+
+system: ## check (as root: install) the system packages `make run` needs
+	@$(call check_system,python3-venv redis-server redis-tools nodejs npm)
+
+system-test: ## check (as root: install) those plus chromium and a CJK font for `make test`
+	@$(call check_system,python3-venv redis-server redis-tools nodejs npm chromium fonts-wqy-microhei)
+
+# ---------------------------------------------------------------- Python and htmx
+$(PY): | system
+	$(PYTHON) -m venv $(VENV)
+
+$(REQ_STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(REQ_DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+# npm ci installs exactly what package-lock.json says, from the npm registry (never a CDN:
+# the intranet has no internet). The stamp says it ran since package-lock.json last changed.
+$(NPM_STAMP): package-lock.json package.json | system
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(HTMX): $(NPM_STAMP)
+	mkdir -p $(@D)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+vendor: $(HTMX) ## install htmx from npm into static/vendor/
+
+setup: system $(REQ_STAMP) vendor ## everything `make run` needs (system packages, .venv, htmx)
+
+setup-test: setup system-test $(REQ_DEV_STAMP) ## everything `make test` needs as well
+
+# ---------------------------------------------------------------- run, test
+run: setup ## migrate, seed the demo unit once, and run web + worker (+ Redis if needed)
+	@# Seed on the first run, and again after the default SQLite database was deleted (a reset).
+	fresh=no
+	if [ ! -f $(SEED_STAMP) ]; then fresh=yes; fi
+	if [ -z "$${DWGK_DATABASE_URL:-}" ] && [ ! -s $(INSTANCE)/dwgk.sqlite3 ]; then fresh=yes; fi
+	echo "== flask db upgrade"
+	$(FLASK) db upgrade
+	if [ $$fresh = yes ]; then
+	  echo "== flask demo seed"
+	  $(FLASK) demo seed
+	  touch $(SEED_STAMP)
+	fi
+	exec $(PY) -m dwgk.ops.devrun
+
+test: setup-test ## run the tests on SQLite, then on DWGK_TEST_DATABASE_URL when it is set
+	@echo "== pytest on SQLite"
+	env -u DWGK_TEST_DATABASE_URL $(PY) -m pytest -q tests
+	if [ -n "$${DWGK_TEST_DATABASE_URL:-}" ]; then
+	  # the URL as shown in the log, without a password
+	  echo "== pytest on $$(sed -E 's#//([^:/@]+):[^@]*@#//\1:***@#' <<<"$$DWGK_TEST_DATABASE_URL")"
+	  $(PY) -m pytest -q tests
+	fi
+
+bench: ## load benchmarks (not yet)
+	@echo "No benchmarks yet: they arrive with issue 8."
+
+clean: ## remove .venv, node_modules and static/vendor (keeps instance/ and its database)
+	rm -rf $(VENV) node_modules static/vendor
