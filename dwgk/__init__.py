@@ -61,10 +61,15 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from dwgk.accounts.routes import bp as accounts_bp
     from dwgk.admin.routes import bp as admin_bp
+    from dwgk.admin.workdays import bp as workdays_bp
     from dwgk.boards.routes import bp as boards_bp
+    from dwgk.catalog.routes import bp as catalog_bp
+    from dwgk.disclosures.routes import bp as disclosures_bp
+    from dwgk.review.routes import bp as review_bp
     from dwgk.web.health import bp as health_bp
 
-    for blueprint in (health_bp, accounts_bp, admin_bp, boards_bp):
+    for blueprint in (health_bp, accounts_bp, admin_bp, workdays_bp, boards_bp, catalog_bp,
+                      disclosures_bp, review_bp):
         app.register_blueprint(blueprint)
 
 

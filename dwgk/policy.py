@@ -62,3 +62,137 @@ def require(rule):
 def deny_object():
     """Refuse access to one object: 404 for the public, 403 for a signed-in user."""
     abort(403 if is_signed_in(current_user) else 404)
+
+
+# --- the calendar -----------------------------------------------------------------------
+
+def can_manage_calendar(user) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+# --- the catalog --------------------------------------------------------------------------
+
+def can_manage_catalog(user) -> bool:
+    return has_role(user, Role.OFFICE)
+
+
+def can_see_catalog_entry(user, entry) -> bool:
+    """The public sees the public part of the catalog; any insider sees all of it."""
+    from dwgk.catalog.models import Scope
+
+    return entry.active and (entry.scope == Scope.PUBLIC or is_signed_in(user))
+
+
+# --- disclosures: the office's workspace ---------------------------------------------------
+
+def can_draft(user) -> bool:
+    return has_role(user, Role.OFFICE)
+
+
+def can_see_work_in_progress(user) -> bool:
+    """Drafts, items in review and withdrawn items: the office and the leading group."""
+    return has_role(user, Role.OFFICE, Role.REVIEWER)
+
+
+def can_edit_disclosure(user, disclosure) -> bool:
+    from dwgk.disclosures.models import State
+
+    return has_role(user, Role.OFFICE) and disclosure.state == State.DRAFT
+
+
+def can_act(user, disclosure, action) -> bool:
+    """May `user` move `disclosure` by `action` now? (Legal in its state, and their job.)"""
+    from dwgk.disclosures import workflow
+
+    if not workflow.is_legal(disclosure.state, action):
+        return False
+    if action in (workflow.Action.APPROVE, workflow.Action.RETURN):
+        return can_review(user, disclosure)
+    return has_role(user, Role.OFFICE)
+
+
+def is_author(user, disclosure) -> bool:
+    revision = disclosure.working_revision
+    return user.id == disclosure.created_by_id or (revision is not None
+                                                   and user.id == revision.author_id)
+
+
+def can_review(user, disclosure) -> bool:
+    """A reviewer, on an item in review, that they did not write, once per revision."""
+    from dwgk.disclosures.models import State
+
+    if not has_role(user, Role.REVIEWER) or disclosure.state != State.IN_REVIEW:
+        return False
+    if is_author(user, disclosure):
+        return False
+    revision = disclosure.working_revision
+    return not any(review.reviewer_id == user.id for review in revision.reviews)
+
+
+def can_use_review_queue(user) -> bool:
+    return has_role(user, Role.REVIEWER)
+
+
+# --- disclosures: who may read what ---------------------------------------------------------
+
+def board_visibility(user):
+    """The SQL condition for items `user` may find on a board, in search or in the feed.
+
+    The public: live, not withdrawn, public, and past the members-first window.
+    Any insider: live and not withdrawn.
+    """
+    from sqlalchemy import and_
+
+    from dwgk.core import clock
+    from dwgk.disclosures.models import Disclosure
+
+    live = and_(Disclosure.live_revision_id.is_not(None), Disclosure.withdrawn_at.is_(None))
+    if is_signed_in(user):
+        return live
+    return and_(live, Disclosure.public_from.is_not(None), Disclosure.public_from <= clock.now())
+
+
+def is_public_now(disclosure) -> bool:
+    from dwgk.core import clock
+
+    return (disclosure.public_from is not None and disclosure.public_from <= clock.now())
+
+
+def can_read_item(user, disclosure) -> bool:
+    """The same rule as board_visibility(), for one loaded item."""
+    if disclosure.live_revision_id is None or disclosure.withdrawn_at is not None:
+        return False
+    return is_signed_in(user) or is_public_now(disclosure)
+
+
+def get_visible_or_404(disclosure_id: int):
+    """The item if `current_user` may read it: 404 to the public (its existence is not
+    revealed), 404 when it is not live at all, 403 to a signed-in user without the right."""
+    from dwgk.disclosures.models import Disclosure
+    from dwgk.extensions import db
+
+    disclosure = db.session.get(Disclosure, disclosure_id)
+    if disclosure is None or disclosure.live_revision_id is None or disclosure.withdrawn_at:
+        abort(404)
+    if not can_read_item(current_user, disclosure):
+        deny_object()
+    return disclosure
+
+
+def can_download(user, attachment) -> bool:
+    """An attachment of the live revision of a readable item; or, for the office and the
+    leading group, any attachment of work in progress."""
+    revision = attachment.revision
+    if can_see_work_in_progress(user):
+        return True
+    return can_read_revision(user, revision.disclosure, revision)
+
+
+def can_read_revision(user, disclosure, revision) -> bool:
+    """Published revisions stay readable to whoever may read the item; the public never
+    reads a revision that was itself members-only."""
+    from dwgk.catalog.models import Scope
+
+    if revision.published_at is None or not can_read_item(user, disclosure):
+        return False
+    return is_signed_in(user) or revision.scope == Scope.PUBLIC

@@ -15,15 +15,7 @@ logger = logging.getLogger("alembic.env")
 db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
 
-# Tables made by hand in migrations (full-text search and its shadow tables): autogenerate
-# must neither drop them nor try to create them.
-HAND_MADE_PREFIXES = ("search_fts",)
-
-
-def include_name(name, type_, parent_names):
-    if type_ == "table" and name and name.startswith(HAND_MADE_PREFIXES):
-        return False
-    return True
+from dwgk.core.database import alembic_include_name as include_name  # noqa: E402
 
 
 def _options() -> dict:

@@ -1,2 +1,8 @@
 """Test factories: the same ones `demo seed` uses."""
-from dwgk.demo.factories import DEFAULT_PASSWORD, make_user  # noqa: F401
+from dwgk.demo.factories import (  # noqa: F401
+    DEFAULT_PASSWORD,
+    make_catalog_entry,
+    make_category,
+    make_disclosure,
+    make_user,
+)

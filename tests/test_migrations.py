@@ -4,13 +4,14 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from dwgk.core.database import alembic_include_name
 from dwgk.extensions import db
 
 
 def test_models_match_the_migrations(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "render_as_batch": True,
+            "compare_type": True, "render_as_batch": True, "include_name": alembic_include_name,
         })
         differences = compare_metadata(context, db.metadata)
     assert differences == [], "run `flask --app app db migrate` and commit the revision"

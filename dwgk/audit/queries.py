@@ -21,11 +21,30 @@ ACTION_LABELS = {
     "user.disable": "停用用户",
     "user.enable": "启用用户",
     "user.reset_password": "重置密码",
+    "workday.set": "设置节假日调整",
+    "workday.delete": "删除节假日调整",
+    "disclosure.create": "新建公开事项",
+    "disclosure.update": "修改公开事项",
+    "disclosure.submit": "提交审核",
+    "disclosure.return": "退回修改",
+    "disclosure.approve": "审核通过",
+    "disclosure.publish": "发布",
+    "disclosure.republish": "再公开",
+    "disclosure.revise": "开始修订",
+    "disclosure.archive": "归档",
+    "disclosure.withdraw": "撤回",
+    "review.approve": "审核意见：同意",
+    "review.return": "审核意见：退回",
 }
 
 
 OBJECT_LABELS = {
     "app_user": "用户",
+    "workday_override": "节假日调整",
+    "disclosure": "公开事项",
+    "category": "公开内容类别",
+    "catalog_entry": "目录条目",
+    "attachment": "附件",
 }
 
 

@@ -18,3 +18,9 @@ def public():
 @policy.require(policy.can_read_member_board)
 def members():
     return render("boards/members.html")
+
+
+@bp.get("/items/<int:disclosure_id>")
+def item(disclosure_id: int):
+    disclosure = policy.get_visible_or_404(disclosure_id)
+    return render("boards/item.html", disclosure=disclosure, revision=disclosure.live_revision)

@@ -42,3 +42,14 @@ def init_app(app: Flask) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql(_sqlite_begin_statement())
+
+
+# Tables made by hand in migrations (full-text search and its shadow tables): Alembic's
+# autogenerate must neither drop them nor try to create them.
+HAND_MADE_TABLE_PREFIXES = ("search_fts",)
+
+
+def alembic_include_name(name, type_, parent_names) -> bool:
+    if type_ == "table" and name and name.startswith(HAND_MADE_TABLE_PREFIXES):
+        return False
+    return True

@@ -13,8 +13,12 @@ from dwgk import policy
 NAVIGATION = [
     ("boards.public", "社会公开栏", lambda user: True),
     ("boards.members", "党内公开栏", policy.can_read_member_board),
+    ("catalog.index", "公开目录", lambda user: True),
+    ("disclosures.index", "事项管理", policy.can_see_work_in_progress),
+    ("review.queue", "审核", policy.can_use_review_queue),
     ("admin.users", "用户管理", policy.can_manage_users),
     ("admin.audit", "操作记录", policy.can_read_audit_log),
+    ("workdays.index", "节假日调整", policy.can_manage_calendar),
 ]
 
 

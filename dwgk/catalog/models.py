@@ -1,0 +1,97 @@
+"""The disclosure catalog (公开目录): categories and the standing lines of what must be
+disclosed, to whom, how often and by whom."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dwgk.core import clock
+from dwgk.core.types import UTCDateTime
+from dwgk.extensions import db
+
+
+def enum_column(enum_class, length: int = 16):
+    """An enum stored as its value in a VARCHAR; the CHECK constraint is declared by hand."""
+    return db.Enum(enum_class, native_enum=False, length=length, create_constraint=False,
+                   values_callable=lambda members: [member.value for member in members],
+                   validate_strings=True)
+
+
+def values_check(column: str, enum_class, name: str) -> CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum_class)
+    return CheckConstraint(f"{column} IN ({values})", name=name)
+
+
+class Scope(str, enum.Enum):
+    """Who may see a disclosure."""
+
+    MEMBERS = "members"
+    PUBLIC = "public"
+
+    @property
+    def label(self) -> str:
+        return {"members": "党内公开", "public": "社会公开"}[self.value]
+
+
+class Cadence(str, enum.Enum):
+    """公开时限: how often something is disclosed."""
+
+    STANDING = "standing"
+    PERIODIC = "periodic"
+    STAGED = "staged"
+    IMMEDIATE = "immediate"
+
+    @property
+    def label(self) -> str:
+        return {"standing": "长期公开", "periodic": "定期公开", "staged": "分期公开",
+                "immediate": "即时公开"}[self.value]
+
+
+class Category(db.Model):
+    """公开内容类别, e.g. 组织建设."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(60), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    entries: Mapped[list[CatalogEntry]] = relationship(back_populates="category",
+                                                       order_by="CatalogEntry.position")
+
+
+class CatalogEntry(db.Model):
+    """A standing line of the catalog: what must be disclosed, to whom, how often, by whom."""
+
+    __tablename__ = "catalog_entry"
+    __table_args__ = (
+        values_check("scope", Scope, "known_scope"),
+        values_check("cadence", Cadence, "known_cadence"),
+        CheckConstraint("period_months IS NULL OR period_months IN (1, 3, 6, 12)",
+                        name="period_months"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text, default="")  # what exactly is disclosed
+    scope: Mapped[Scope] = mapped_column(enum_column(Scope))
+    cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence))
+    # For periodic entries: the period in months (quarterly by default), due on its last day.
+    period_months: Mapped[int | None] = mapped_column()
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    basis: Mapped[str] = mapped_column(Text, default="")  # 依据: the rule that requires it
+    position: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    category: Mapped[Category] = relationship(back_populates="entries")
+    responsible = relationship("User", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version_id}

@@ -1,0 +1,44 @@
+"""Tables owned by dwgk.core: the admin's adjustments to the working-day calendar."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dwgk.accounts.models import User
+from dwgk.core import clock
+from dwgk.core.types import UTCDateTime
+from dwgk.extensions import db
+
+
+def kind_label(is_workday: bool) -> str:
+    return "调休上班" if is_workday else "放假休息"
+
+
+class WorkdayOverride(db.Model):
+    """节假日调整: one date the admin declares a working day or a rest day.
+
+    It wins over the built-in calendar (chinese_calendar), and is the only source of
+    holidays for years that calendar does not know yet (Mon–Fri otherwise).
+    """
+
+    __tablename__ = "workday_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # One entry per date: setting a date again updates its entry.
+    day: Mapped[date] = mapped_column(unique=True)
+    # True: an adjusted working day (调休上班); False: a holiday or rest day.
+    is_workday: Mapped[bool]
+    note: Mapped[str] = mapped_column(String(100), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    created_by: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.is_workday)
+
+    def __repr__(self) -> str:
+        return f"<WorkdayOverride {self.day} {'work' if self.is_workday else 'rest'}>"

@@ -1,0 +1,222 @@
+"""Disclosures (公开事项), their revisions, reviews and attachments.
+
+A Disclosure is the container and carries the workflow state. Its content lives in
+Revisions: `working_revision` is the one being drafted or reviewed, `live_revision` the
+one shown on the boards. Revising a published item makes a new working revision while
+the live one stays readable until the new one is approved and published.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dwgk.catalog.models import Cadence, Scope, enum_column, values_check
+from dwgk.core import clock
+from dwgk.core.types import UTCDateTime
+from dwgk.extensions import db
+
+
+class State(str, enum.Enum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    State.DRAFT: "草稿",
+    State.IN_REVIEW: "待审核",
+    State.APPROVED: "已审核待发布",
+    State.PUBLISHED: "已发布",
+    State.ARCHIVED: "已归档",
+    State.WITHDRAWN: "已撤回",
+}
+
+
+class Disclosure(db.Model):
+    __tablename__ = "disclosure"
+    __table_args__ = (
+        values_check("state", State, "known_state"),
+        Index("ix_disclosure_board", "state", "last_published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[State] = mapped_column(enum_column(State), default=State.DRAFT)
+    working_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True, name="fk_disclosure_working_revision"))
+    live_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True, name="fk_disclosure_live_revision"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the live revision was published (sorts the boards, "newest first").
+    last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # 先党内、后党外: when a public item reaches the public board. NULL: not public.
+    public_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    # The formal version of a pre-disclosure links back to it.
+    predisclosure_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure.id"))
+    # Title and plain text of the live revision, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    working_revision: Mapped[Revision | None] = relationship(
+        foreign_keys=[working_revision_id], post_update=True)
+    live_revision: Mapped[Revision | None] = relationship(
+        foreign_keys=[live_revision_id], post_update=True)
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="disclosure", foreign_keys="Revision.disclosure_id",
+        order_by="Revision.number", cascade="all, delete-orphan")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    predisclosure: Mapped[Disclosure | None] = relationship(remote_side=[id])
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class Revision(db.Model):
+    """One version of a disclosure's content. Published revisions are never edited."""
+
+    __tablename__ = "revision"
+    __table_args__ = (
+        UniqueConstraint("disclosure_id", "number"),
+        values_check("scope", Scope, "known_scope"),
+        values_check("cadence", Cadence, "known_cadence"),
+        CheckConstraint("members_first_days >= 0", name="members_first_days"),
+        CheckConstraint("publicity_workdays IS NULL OR publicity_workdays > 0",
+                        name="publicity_workdays"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    body_source: Mapped[str] = mapped_column(Text, default="")  # Markdown as typed
+    body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitised
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    catalog_entry_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_entry.id"), index=True)
+    scope: Mapped[Scope] = mapped_column(enum_column(Scope))
+    cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence))
+    responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    result_date: Mapped[date | None] = mapped_column(Date)  # staged items: the result's date
+    publicity_workdays: Mapped[int | None] = mapped_column()  # 公示期, in working days
+    is_major: Mapped[bool] = mapped_column(Boolean, default=False)  # 重大事项
+    members_first_days: Mapped[int] = mapped_column(default=1)
+    members_first_reason: Mapped[str] = mapped_column(Text, default="")
+    is_predisclosure: Mapped[bool] = mapped_column(Boolean, default=False)  # 预公开
+    decision_date: Mapped[date | None] = mapped_column(Date)  # pre-disclosure: decided on
+    change_note: Mapped[str] = mapped_column(Text, default="")  # 再公开: what changed, why
+    author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="revisions",
+                                                  foreign_keys=[disclosure_id])
+    category = relationship("Category", lazy="joined")
+    catalog_entry = relationship("CatalogEntry")
+    responsible = relationship("User", foreign_keys=[responsible_id])
+    author = relationship("User", foreign_keys=[author_id])
+    reviews: Mapped[list[Review]] = relationship(back_populates="revision",
+                                                 order_by="Review.created_at",
+                                                 cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="revision",
+                                                         order_by="Attachment.id",
+                                                         cascade="all, delete-orphan")
+
+
+class Decision(str, enum.Enum):
+    APPROVE = "approve"
+    RETURN = "return"
+
+    @property
+    def label(self) -> str:
+        return {"approve": "同意公开", "return": "退回修改"}[self.value]
+
+
+CHECKLIST = [
+    ("check_content", "内容（真实、准确、完整）"),
+    ("check_form", "形式（公开方式恰当）"),
+    ("check_scope", "范围（党内公开 / 社会公开 恰当）"),
+    ("check_timing", "时间（符合公开时限）"),
+    ("check_duration", "时长（公示期、保留期恰当）"),
+    ("check_secrecy", "不涉及党内秘密"),
+]
+
+
+class Review(db.Model):
+    """A reviewer's decision on one revision, with the checklist and the reason."""
+
+    __tablename__ = "review"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "reviewer_id"),
+        values_check("decision", Decision, "known_decision"),
+        # An approval has every box ticked; a return has a reason.
+        CheckConstraint(
+            "decision <> 'approve' OR (check_content AND check_form AND check_scope"
+            " AND check_timing AND check_duration AND check_secrecy)",
+            name="approval_checklist"),
+        CheckConstraint("decision <> 'return' OR length(reason) > 0", name="return_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    decision: Mapped[Decision] = mapped_column(enum_column(Decision))
+    check_content: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_form: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_scope: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_timing: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_duration: Mapped[bool] = mapped_column(Boolean, default=False)
+    check_secrecy: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # A major item approved by one reviewer records the collective decision's meeting.
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    meeting_attendees: Mapped[str] = mapped_column(Text, default="")
+    meeting_decision: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    revision: Mapped[Revision] = relationship(back_populates="reviews")
+    reviewer = relationship("User", lazy="joined")
+
+    @property
+    def records_meeting(self) -> bool:
+        return bool(self.meeting_date and self.meeting_attendees.strip()
+                    and self.meeting_decision.strip())
+
+
+class Attachment(db.Model):
+    """A file attached to a revision. Stored under a random name; the original name is kept
+    for the download. A new revision shares its predecessor's files (rows are copied)."""
+
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64))
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    revision: Mapped[Revision] = relationship(back_populates="attachments")
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

@@ -1,0 +1,207 @@
+"""The office's workspace: draft, edit, submit, publish, revise, archive, withdraw."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms.fields.choices import SelectChoice
+
+from dwgk import policy
+from dwgk.catalog.models import Cadence, Scope
+from dwgk.disclosures import queries, services
+from dwgk.disclosures.forms import ActionForm, DisclosureForm, WithdrawForm
+from dwgk.disclosures.models import State
+from dwgk.disclosures.workflow import Action
+from dwgk.extensions import db
+from dwgk.web.render import render
+
+bp = Blueprint("disclosures", __name__, url_prefix="/office/items")
+
+CONFLICT = ("保存失败：在您编辑期间，该事项已被他人修改或状态已变化。"
+            "为避免覆盖他人的修改，本次内容未保存，请刷新页面查看最新内容后再编辑。")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _load(disclosure_id: int):
+    disclosure = queries.load_for_work(disclosure_id)
+    if disclosure is None:
+        abort(404)
+    return disclosure
+
+
+def _fill_choices(form: DisclosureForm) -> None:
+    form.category_id.choices = [SelectChoice("", "请选择")] + [
+        SelectChoice(c.id, c.name) for c in queries.category_choices()]
+    form.catalog_entry_id.choices = [SelectChoice("", "（不对应目录条目）")] + [
+        SelectChoice(e.id, f"{e.category.name} · {e.title}") for e in queries.catalog_entry_choices()]
+    form.responsible_id.choices = [SelectChoice("", "（未指定）")] + [
+        SelectChoice(u.id, u.display_name) for u in queries.office_users()]
+    form.predisclosure_id.choices = [SelectChoice("", "（无）")] + [
+        SelectChoice(d.id, d.live_revision.title) for d in queries.published_predisclosures()]
+
+
+def _draft_input(form: DisclosureForm) -> services.DraftInput:
+    return services.DraftInput(
+        title=form.title.data or "",
+        body_source=form.body_source.data or "",
+        category_id=form.category_id.data,
+        scope=Scope(form.scope.data),
+        cadence=Cadence(form.cadence.data),
+        catalog_entry_id=form.catalog_entry_id.data,
+        responsible_id=form.responsible_id.data,
+        result_date=form.result_date.data,
+        publicity_workdays=form.publicity_workdays.data,
+        is_major=form.is_major.data,
+        members_first_days=form.members_first_days.data,
+        members_first_reason=form.members_first_reason.data or "",
+        is_predisclosure=form.is_predisclosure.data,
+        decision_date=form.decision_date.data,
+        change_note=form.change_note.data or "",
+    )
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version_id.data)
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.get("")
+@policy.require(policy.can_see_work_in_progress)
+def index():
+    state_name = request.args.get("state", "")
+    state = State(state_name) if state_name in {s.value for s in State} else None
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return render("disclosures/index.html", "disclosures/_list.html",
+                  pagination=queries.workspace_page(state, page), counts=queries.state_counts(),
+                  state=state, states=list(State))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@policy.require(policy.can_draft)
+def new():
+    form = DisclosureForm()
+    _fill_choices(form)
+    if request.method == "GET":
+        form.members_first_days.data = services.default_members_first_days()
+        form.responsible_id.data = current_user.id
+    if form.validate_on_submit():
+        try:
+            disclosure = services.create_disclosure(
+                _draft_input(form), author=_user(), predisclosure_id=form.predisclosure_id.data)
+        except services.DisclosureError as exc:
+            db.session.rollback()
+            form.add_error(exc.field, str(exc))
+        else:
+            db.session.commit()
+            flash("草稿已保存。可以继续上传附件，完成后提交审核。", "success")
+            return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render("disclosures/edit.html", form=form, disclosure=None, status=status)
+
+
+@bp.get("/<int:disclosure_id>")
+@policy.require(policy.can_see_work_in_progress)
+def show(disclosure_id: int):
+    disclosure = _load(disclosure_id)
+    return render("disclosures/show.html", disclosure=disclosure, revision=disclosure.working_revision,
+                  action_form=ActionForm(version_id=disclosure.version_id),
+                  withdraw_form=WithdrawForm(version_id=disclosure.version_id),
+                  Action=Action, approvals_needed=services.approvals_needed(disclosure)
+                  if disclosure.state == State.IN_REVIEW else None)
+
+
+@bp.route("/<int:disclosure_id>/edit", methods=["GET", "POST"])
+@policy.require(policy.can_draft)
+def edit(disclosure_id: int):
+    disclosure = _load(disclosure_id)
+    if not policy.can_edit_disclosure(current_user, disclosure):
+        flash(f"“{disclosure.state.label}”状态的事项不能直接修改。", "error")
+        return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
+    revision = disclosure.working_revision
+    form = DisclosureForm(obj=revision if request.method == "GET" else None)
+    _fill_choices(form)
+    if request.method == "GET":
+        form.version_id.data = disclosure.version_id
+        form.scope.data = revision.scope.value
+        form.cadence.data = revision.cadence.value
+        form.predisclosure_id.data = disclosure.predisclosure_id
+    if form.validate_on_submit():
+        try:
+            services.update_draft(disclosure, _draft_input(form), actor=_user(),
+                                  expected_version=_version(form),
+                                  predisclosure_id=form.predisclosure_id.data)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            form.add_error(None, CONFLICT)
+        except services.DisclosureError as exc:
+            db.session.rollback()
+            form.add_error(exc.field, str(exc))
+        else:
+            flash("已保存。", "success")
+            return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
+        disclosure = _load(disclosure_id)
+    status = 409 if CONFLICT in form.form_errors else (422 if form.errors or form.form_errors else 200)
+    return render("disclosures/edit.html", form=form, disclosure=disclosure, status=status)
+
+
+ACTIONS = {
+    "submit": (Action.SUBMIT, services.submit, "已提交审核。"),
+    "publish": (Action.PUBLISH, services.publish, "已发布。"),
+    "revise": (Action.REVISE, services.revise, "已开始新的修订版本；原内容在新版本审核通过并发布前继续公开。"),
+    "archive": (Action.ARCHIVE, services.archive, "已归档。"),
+}
+
+
+@bp.post("/<int:disclosure_id>/<any(submit, publish, revise, archive):verb>")
+@policy.require(policy.can_draft)
+def act(disclosure_id: int, verb: str):
+    disclosure = _load(disclosure_id)
+    action, service, done = ACTIONS[verb]
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not policy.can_act(current_user, disclosure, action):
+        flash(f"“{disclosure.state.label}”状态的事项不能{action.label}。", "error")
+        return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
+    try:
+        service(disclosure, actor=_user(), expected_version=_version(form))
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(CONFLICT, "error")
+    except services.DisclosureError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+
+
+@bp.post("/<int:disclosure_id>/withdraw")
+@policy.require(policy.can_draft)
+def withdraw(disclosure_id: int):
+    disclosure = _load(disclosure_id)
+    form = WithdrawForm()
+    if form.validate_on_submit() and policy.can_act(current_user, disclosure, Action.WITHDRAW):
+        try:
+            services.withdraw(disclosure, form.reason.data, actor=_user(),
+                              expected_version=_version(form))
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash(CONFLICT, "error")
+        except services.DisclosureError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash("已撤回：该事项已从所有公开栏移除。", "success")
+        return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+    for error in form.reason.errors or ["该事项当前不能撤回。"]:
+        flash(error, "error")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))

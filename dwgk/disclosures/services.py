@@ -1,0 +1,336 @@
+"""Changes to disclosures. Every function checks the rules of design.md on the server,
+moves the state only through workflow.transition(), writes its audit event, and flushes;
+the caller commits (one commit per request)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from dwgk.accounts.models import Role, User, UserRole
+from dwgk.audit.services import record
+from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
+from dwgk.core import clock
+from dwgk.core.richtext import plain_text, render_markdown
+from dwgk.disclosures import workflow
+from dwgk.disclosures.models import Attachment, Decision, Disclosure, Review, Revision, State
+from dwgk.disclosures.workflow import Action
+from dwgk.extensions import db
+
+PREDISCLOSURE_MIN_DAYS = 15
+
+
+class DisclosureError(ValueError):
+    """A refused change; the message is shown to the user as it is."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class EditConflict(DisclosureError):
+    """Somebody else saved the item after this user opened it."""
+
+
+@dataclass
+class DraftInput:
+    """What the office types into the drafting form."""
+
+    title: str
+    body_source: str
+    category_id: int
+    scope: Scope
+    cadence: Cadence
+    catalog_entry_id: int | None = None
+    responsible_id: int | None = None
+    result_date: date | None = None
+    publicity_workdays: int | None = None
+    is_major: bool = False
+    members_first_days: int = 1
+    members_first_reason: str = ""
+    is_predisclosure: bool = False
+    decision_date: date | None = None
+    change_note: str = ""
+
+
+def _check_draft(data: DraftInput) -> None:
+    """The rules a draft must satisfy before it is saved at all."""
+    title = data.title.strip()
+    if not title:
+        raise DisclosureError("请填写标题。", "title")
+    if len(title) > 200:
+        raise DisclosureError("标题不能超过 200 个字。", "title")
+    category = db.session.get(Category, data.category_id)
+    if category is None or not category.active:
+        raise DisclosureError("请选择有效的公开内容类别。", "category_id")
+    if data.catalog_entry_id is not None:
+        entry = db.session.get(CatalogEntry, data.catalog_entry_id)
+        if entry is None or not entry.active:
+            raise DisclosureError("请选择有效的目录条目。", "catalog_entry_id")
+    if data.responsible_id is not None:
+        user = db.session.get(User, data.responsible_id)
+        if user is None or not user.active:
+            raise DisclosureError("请选择有效的责任人。", "responsible_id")
+    if data.cadence == Cadence.STAGED and data.result_date is None:
+        raise DisclosureError("分期公开的事项须填写结果产生日期（结果须在 7 日内公开）。", "result_date")
+    if data.publicity_workdays is not None and not 1 <= data.publicity_workdays <= 60:
+        raise DisclosureError("公示期须为 1 至 60 个工作日。", "publicity_workdays")
+    if not 0 <= data.members_first_days <= 30:
+        raise DisclosureError("党内先行公开天数须为 0 至 30 天。", "members_first_days")
+    if (data.scope == Scope.PUBLIC and data.members_first_days == 0
+            and not data.members_first_reason.strip()):
+        raise DisclosureError("党内先行期为 0 天时，须说明理由。", "members_first_reason")
+    if data.is_predisclosure and data.decision_date is None:
+        raise DisclosureError("预公开须填写拟决策日期。", "decision_date")
+
+
+def _apply(revision: Revision, data: DraftInput) -> None:
+    for item in fields(DraftInput):
+        value = getattr(data, item.name)
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(revision, item.name, value)
+    revision.body_html = render_markdown(revision.body_source)
+
+
+def default_members_first_days() -> int:
+    return current_app.config.get("DWGK_MEMBERS_FIRST_DAYS", 1)
+
+
+def _check_predisclosure(predisclosure_id: int | None, disclosure: Disclosure | None = None) -> None:
+    if predisclosure_id is None:
+        return
+    target = db.session.get(Disclosure, predisclosure_id)
+    if (target is None or target is disclosure or target.live_revision is None
+            or not target.live_revision.is_predisclosure or target.withdrawn_at is not None):
+        raise DisclosureError("请选择已发布的预公开稿。", "predisclosure_id")
+
+
+def create_disclosure(data: DraftInput, *, author: User,
+                      predisclosure_id: int | None = None) -> Disclosure:
+    _check_draft(data)
+    _check_predisclosure(predisclosure_id)
+    disclosure = Disclosure(state=State.DRAFT, created_by_id=author.id,
+                            predisclosure_id=predisclosure_id)
+    db.session.add(disclosure)
+    revision = Revision(disclosure=disclosure, number=1, author_id=author.id)
+    _apply(revision, data)
+    db.session.add(revision)
+    db.session.flush()
+    disclosure.working_revision = revision
+    db.session.flush()
+    record("disclosure.create", disclosure, actor=author, summary=revision.title)
+    return disclosure
+
+
+def _check_version(disclosure: Disclosure, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != disclosure.version_id:
+        raise EditConflict(
+            "保存失败：在您编辑期间，该事项已被他人修改或状态已变化。"
+            "为避免覆盖他人的修改，本次内容未保存，请刷新页面查看最新内容后再编辑。")
+
+
+def update_draft(disclosure: Disclosure, data: DraftInput, *, actor: User,
+                 expected_version: int | None, predisclosure_id: int | None = None) -> None:
+    """Save the working revision of a draft. A stale `expected_version` is refused."""
+    _check_version(disclosure, expected_version)
+    if disclosure.state != State.DRAFT:
+        raise DisclosureError(f"“{disclosure.state.label}”状态的事项不能修改，请先退回或修订。")
+    _check_draft(data)
+    _check_predisclosure(predisclosure_id, disclosure)
+    disclosure.predisclosure_id = predisclosure_id
+    revision = disclosure.working_revision
+    _apply(revision, data)
+    revision.author_id = actor.id
+    disclosure.updated_at = clock.now()  # marks the row dirty: the version moves on
+    db.session.flush()
+    record("disclosure.update", disclosure, actor=actor, summary=revision.title)
+
+
+def _do(disclosure: Disclosure, action: Action, actor: User, expected_version: int | None,
+        summary: str = "") -> None:
+    _check_version(disclosure, expected_version)
+    try:
+        workflow.transition(disclosure, action)
+    except workflow.IllegalTransition as exc:
+        raise DisclosureError(str(exc)) from None
+    disclosure.updated_at = clock.now()
+    db.session.flush()
+    record(f"disclosure.{action.value}", disclosure, actor=actor,
+           summary=summary or disclosure.working_revision.title)
+
+
+def submit(disclosure: Disclosure, *, actor: User, expected_version: int | None = None) -> None:
+    revision = disclosure.working_revision
+    if not plain_text(revision.body_html) and not revision.attachments:
+        raise DisclosureError("正文和附件不能都为空，请补充公开内容后再提交审核。", "body_source")
+    revision.submitted_at = clock.now()
+    _do(disclosure, Action.SUBMIT, actor, expected_version)
+
+
+@dataclass
+class ReviewInput:
+    decision: Decision
+    check_content: bool = False
+    check_form: bool = False
+    check_scope: bool = False
+    check_timing: bool = False
+    check_duration: bool = False
+    check_secrecy: bool = False
+    reason: str = ""
+    meeting_date: date | None = None
+    meeting_attendees: str = ""
+    meeting_decision: str = ""
+
+    @property
+    def checklist_complete(self) -> bool:
+        return all((self.check_content, self.check_form, self.check_scope, self.check_timing,
+                    self.check_duration, self.check_secrecy))
+
+    @property
+    def records_meeting(self) -> bool:
+        return bool(self.meeting_date and self.meeting_attendees.strip()
+                    and self.meeting_decision.strip())
+
+
+def eligible_reviewer_count(disclosure: Disclosure) -> int:
+    """Active reviewers who may review this item (its authors may not)."""
+    authors = {disclosure.created_by_id, disclosure.working_revision.author_id}
+    return db.session.scalar(
+        select(func.count()).select_from(User).join(UserRole)
+        .where(UserRole.role == Role.REVIEWER, User.active.is_(True), User.id.not_in(authors))
+    ) or 0
+
+
+def approvals_needed(disclosure: Disclosure) -> int:
+    """One approval; for a major item, a majority of the eligible reviewers (unless one
+    approval records the meeting's collective decision)."""
+    if not disclosure.working_revision.is_major:
+        return 1
+    return eligible_reviewer_count(disclosure) // 2 + 1
+
+
+def quorum_reached(disclosure: Disclosure) -> bool:
+    approvals = [r for r in disclosure.working_revision.reviews if r.decision == Decision.APPROVE]
+    if not approvals:
+        return False
+    if disclosure.working_revision.is_major and any(r.records_meeting for r in approvals):
+        return True
+    return len(approvals) >= approvals_needed(disclosure)
+
+
+def review(disclosure: Disclosure, data: ReviewInput, *, reviewer: User,
+           expected_version: int | None = None) -> Review:
+    """Record a reviewer's decision; return the item, or approve it once the quorum is met."""
+    from dwgk import policy
+
+    _check_version(disclosure, expected_version)
+    if disclosure.state != State.IN_REVIEW:
+        raise DisclosureError("该事项当前不在审核中。")
+    if policy.is_author(reviewer, disclosure):
+        raise DisclosureError("不能审核自己起草或修改的事项。")
+    if not policy.can_review(reviewer, disclosure):
+        raise DisclosureError("您已审核过此版本，或无审核权限。")
+    if data.decision == Decision.APPROVE and not data.checklist_complete:
+        raise DisclosureError("同意公开前，须逐项确认内容、形式、范围、时间、时长及保密审查。", "checklist")
+    if data.decision == Decision.RETURN and not data.reason.strip():
+        raise DisclosureError("退回时须写明理由。", "reason")
+    if data.meeting_date or data.meeting_attendees.strip() or data.meeting_decision.strip():
+        if not data.records_meeting:
+            raise DisclosureError("记录会议集体决策时，须填写会议日期、参会人员和决定内容。", "meeting_date")
+        if data.meeting_date > clock.today():
+            raise DisclosureError("会议日期不能晚于今天。", "meeting_date")
+    revision = disclosure.working_revision
+    entry = Review(revision=revision, reviewer_id=reviewer.id, decision=data.decision,
+                   check_content=data.check_content, check_form=data.check_form,
+                   check_scope=data.check_scope, check_timing=data.check_timing,
+                   check_duration=data.check_duration, check_secrecy=data.check_secrecy,
+                   reason=data.reason.strip(), meeting_date=data.meeting_date,
+                   meeting_attendees=data.meeting_attendees.strip(),
+                   meeting_decision=data.meeting_decision.strip())
+    db.session.add(entry)
+    db.session.flush()
+    record(f"review.{data.decision.value}", disclosure, actor=reviewer,
+           summary=f"{revision.title}（第 {revision.number} 版）" + (f"：{entry.reason}" if entry.reason else ""))
+    if data.decision == Decision.RETURN:
+        _do(disclosure, Action.RETURN, reviewer, None, summary=entry.reason)
+    elif quorum_reached(disclosure):
+        revision.approved_at = clock.now()
+        _do(disclosure, Action.APPROVE, reviewer, None)
+    return entry
+
+
+def publish(disclosure: Disclosure, *, actor: User, expected_version: int | None = None) -> None:
+    """Make the approved working revision the live one (先党内、后党外 for public items)."""
+    revision = disclosure.working_revision
+    now = clock.now()
+    today = clock.today()
+    if revision.is_predisclosure and disclosure.state == State.APPROVED:
+        if revision.decision_date is None or revision.decision_date < today + timedelta(days=PREDISCLOSURE_MIN_DAYS):
+            raise DisclosureError(
+                f"预公开须在决策前至少 {PREDISCLOSURE_MIN_DAYS} 日发布：拟决策日期"
+                f"（{revision.decision_date}）应不早于 {today + timedelta(days=PREDISCLOSURE_MIN_DAYS)}。"
+                "请修订拟决策日期后重新提交审核。")
+    was_public = disclosure.public_from is not None
+    previous = disclosure.live_revision
+    _do(disclosure, Action.PUBLISH, actor, expected_version)
+    revision.published_at = now
+    revision.published_by_id = actor.id
+    disclosure.live_revision = revision
+    disclosure.last_published_at = now
+    if disclosure.first_published_at is None:
+        disclosure.first_published_at = now
+    if revision.scope == Scope.PUBLIC:
+        if not was_public:
+            disclosure.public_from = now + timedelta(days=revision.members_first_days)
+    else:
+        disclosure.public_from = None
+    disclosure.search_text = f"{revision.title}\n{plain_text(revision.body_html)}"
+    db.session.flush()
+    if previous is not None:
+        record("disclosure.republish", disclosure, actor=actor,
+               summary=f"第 {revision.number} 版替换第 {previous.number} 版：{revision.change_note}")
+
+
+def revise(disclosure: Disclosure, *, actor: User, expected_version: int | None = None) -> Revision:
+    """Start a new revision from the live one; the live one stays shown until the new one
+    is approved and published."""
+    live = disclosure.live_revision
+    number = max(r.number for r in disclosure.revisions) + 1
+    copy = Revision(disclosure=disclosure, number=number, author_id=actor.id)
+    for item in fields(DraftInput):
+        setattr(copy, item.name, getattr(live, item.name))
+    copy.change_note = ""
+    copy.body_html = live.body_html
+    copy.attachments = [
+        Attachment(stored_name=a.stored_name, original_name=a.original_name,
+                   content_type=a.content_type, size=a.size, sha256=a.sha256,
+                   uploaded_by_id=a.uploaded_by_id, created_at=a.created_at)
+        for a in live.attachments
+    ]
+    db.session.add(copy)
+    db.session.flush()
+    disclosure.working_revision = copy
+    _do(disclosure, Action.REVISE, actor, expected_version, summary=f"开始第 {number} 版修订")
+    return copy
+
+
+def archive(disclosure: Disclosure, *, actor: User | None, expected_version: int | None = None,
+            summary: str = "") -> None:
+    disclosure.archived_at = clock.now()
+    _do(disclosure, Action.ARCHIVE, actor, expected_version, summary=summary)
+
+
+def withdraw(disclosure: Disclosure, reason: str, *, actor: User,
+             expected_version: int | None = None) -> None:
+    """Take the item off every board at once. A reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DisclosureError("撤回须写明理由。", "reason")
+    disclosure.withdrawn_at = clock.now()
+    disclosure.withdrawn_by_id = actor.id
+    disclosure.withdraw_reason = reason
+    disclosure.search_text = ""
+    _do(disclosure, Action.WITHDRAW, actor, expected_version, summary=reason)
