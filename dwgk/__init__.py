@@ -64,18 +64,20 @@ def _register_blueprints(app: Flask) -> None:
     from dwgk.admin.workdays import bp as workdays_bp
     from dwgk.boards.routes import bp as boards_bp
     from dwgk.catalog.routes import bp as catalog_bp
+    from dwgk.disclosures.attachment_routes import bp as attachments_bp
     from dwgk.disclosures.routes import bp as disclosures_bp
     from dwgk.review.routes import bp as review_bp
     from dwgk.web.health import bp as health_bp
 
     for blueprint in (health_bp, accounts_bp, admin_bp, workdays_bp, boards_bp, catalog_bp,
-                      disclosures_bp, review_bp):
+                      disclosures_bp, attachments_bp, review_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
     from dwgk.accounts.cli import users_cli
+    from dwgk.catalog.cli import catalog_cli
     from dwgk.demo.cli import demo_cli
 
-    for group in (users_cli, demo_cli):
+    for group in (users_cli, catalog_cli, demo_cli):
         app.cli.add_command(group)

@@ -89,6 +89,11 @@ def can_draft(user) -> bool:
     return has_role(user, Role.OFFICE)
 
 
+def can_manage_attachments(user, disclosure) -> bool:
+    """Attachments change with the text: only on a draft, by the office."""
+    return can_edit_disclosure(user, disclosure)
+
+
 def can_see_work_in_progress(user) -> bool:
     """Drafts, items in review and withdrawn items: the office and the leading group."""
     return has_role(user, Role.OFFICE, Role.REVIEWER)
