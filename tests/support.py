@@ -98,3 +98,34 @@ def field_errors(response) -> list[str]:
     found = re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, re.S)
     found += re.findall(r'<div class="form-errors"[^>]*>(.*?)</div>', html, re.S)
     return [unescape(re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
+
+
+class QueryCounter:
+    """Counts the SQL statements an app sends while the `with` block runs."""
+
+    def __init__(self, app):
+        self.app = app
+        self.statements: list[str] = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+    def __enter__(self):
+        from sqlalchemy import event
+
+        from dwgk.extensions import db
+
+        with self.app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        from sqlalchemy import event
+
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)

@@ -299,18 +299,18 @@ def revise(disclosure: Disclosure, *, actor: User, expected_version: int | None 
     is approved and published."""
     live = disclosure.live_revision
     number = max(r.number for r in disclosure.revisions) + 1
-    copy = Revision(disclosure=disclosure, number=number, author_id=actor.id)
-    for item in fields(DraftInput):
-        setattr(copy, item.name, getattr(live, item.name))
-    copy.change_note = ""
-    copy.body_html = live.body_html
-    copy.attachments = [
+    attachments = [
         Attachment(stored_name=a.stored_name, original_name=a.original_name,
                    content_type=a.content_type, size=a.size, sha256=a.sha256,
                    uploaded_by_id=a.uploaded_by_id, created_at=a.created_at)
         for a in live.attachments
     ]
+    values = {item.name: getattr(live, item.name) for item in fields(DraftInput)}
+    values["change_note"] = ""
+    copy = Revision(number=number, author_id=actor.id, body_html=live.body_html,
+                    attachments=attachments, **values)
     db.session.add(copy)
+    disclosure.revisions.append(copy)
     db.session.flush()
     disclosure.working_revision = copy
     _do(disclosure, Action.REVISE, actor, expected_version, summary=f"开始第 {number} 版修订")
