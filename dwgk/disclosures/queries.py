@@ -69,3 +69,23 @@ def published_predisclosures() -> list[Disclosure]:
         select(Disclosure).join(Disclosure.live_revision)
         .where(Revision.is_predisclosure.is_(True), Disclosure.withdrawn_at.is_(None))
         .order_by(Disclosure.last_published_at.desc())))
+
+
+def publicity_period(disclosure: Disclosure, calendar=None):
+    """The publicity period (公示期) of a published item as a Deadline: from the date of
+    its first publication, N working days; None when it has none."""
+    from dwgk.core import clock
+    from dwgk.core.workdays import Calendar
+
+    revision = disclosure.live_revision
+    if revision is None or not revision.publicity_workdays or disclosure.first_published_at is None:
+        return None
+    start = disclosure.first_published_at.astimezone(clock.LOCAL_TZ).date()
+    return (calendar or Calendar.load()).add_workdays(start, revision.publicity_workdays)
+
+
+def published_with_publicity_period() -> list[Disclosure]:
+    return list(db.session.scalars(
+        select(Disclosure).join(Disclosure.live_revision)
+        .where(Disclosure.state == State.PUBLISHED, Revision.publicity_workdays.is_not(None))
+        .options(joinedload(Disclosure.live_revision))))

@@ -334,3 +334,23 @@ def withdraw(disclosure: Disclosure, reason: str, *, actor: User,
     disclosure.withdraw_reason = reason
     disclosure.search_text = ""
     _do(disclosure, Action.WITHDRAW, actor, expected_version, summary=reason)
+
+
+def archive_ended_publicity_periods() -> list[Disclosure]:
+    """Archive every published item whose publicity period (公示期) is over: the period
+    runs through its last working day, so the item moves to the archive once that day
+    has ended. Idempotent: run it as often as you like."""
+    from dwgk.core.workdays import Calendar
+    from dwgk.disclosures import queries
+
+    calendar = Calendar.load()
+    today = clock.today()
+    archived = []
+    for disclosure in queries.published_with_publicity_period():
+        period = queries.publicity_period(disclosure, calendar)
+        if period is not None and period.due < today:
+            archive(disclosure, actor=None,
+                    summary=f"公示期满（{period.start} 起 {disclosure.live_revision.publicity_workdays}"
+                            f" 个工作日，至 {period.due}），自动归档")
+            archived.append(disclosure)
+    return archived

@@ -241,6 +241,11 @@ def main() -> int:
             sys.executable, "-m", "rq.cli", "worker", "--url", settings.redis_url,
             "--with-scheduler", QUEUE,
         ], env=dict(env, TZ="Asia/Shanghai"))
+        # Exactly one scheduler: rq 3's cron has no lock of its own.
+        children.start("rq cron (scheduler)", [
+            sys.executable, "-m", "rq.cli", "cron", "--url", settings.redis_url,
+            "dwgk.cron_config",
+        ], env=dict(env, TZ="Asia/Shanghai"))
         children.start("web server (gunicorn)", [
             sys.executable, "-m", "gunicorn", "--bind", settings.bind,
             "--workers", str(settings.web_workers), "--access-logfile", "-", "app:app",

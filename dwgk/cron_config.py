@@ -1,0 +1,11 @@
+"""The schedule, read by exactly one `rq cron dwgk.cron_config` process (`make run` starts
+it; see README "Deployment"). rq 3 runs an interval job at every start of `rq cron` and
+does not make up missed runs: every job here is idempotent, so that is harmless."""
+from rq import cron
+
+from dwgk.jobs import housekeeping
+
+QUEUE = "dwgk"
+
+# Every 10 minutes: a publicity period that ended at midnight is archived within minutes.
+cron.register(housekeeping, QUEUE, interval=600, name="housekeeping")

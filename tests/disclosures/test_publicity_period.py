@@ -1,0 +1,71 @@
+"""Publicity periods (公示期) end by themselves after their last working day."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from dwgk.audit.models import AuditEvent
+from dwgk.core.models import WorkdayOverride
+from dwgk.disclosures import queries, services
+from dwgk.disclosures.models import Disclosure, State
+from dwgk.extensions import db
+from tests.factories import make_disclosure
+
+
+def _publish_on(app, frozen_clock, moment, **kwargs):
+    frozen_clock(moment)
+    with app.app_context():
+        item = make_disclosure(State.PUBLISHED, **kwargs)
+        db.session.commit()
+        return item.id
+
+
+def _state(app, item_id):
+    with app.app_context():
+        return db.session.get(Disclosure, item_id).state
+
+
+def test_a_period_across_national_day_ends_on_its_last_working_day(app, runner, frozen_clock):
+    item_id = _publish_on(app, frozen_clock, datetime(2026, 9, 30, 10, 0), publicity_workdays=5)
+    with app.app_context():
+        period = queries.publicity_period(db.session.get(Disclosure, item_id))
+    # Oct 1-7 holiday, Oct 8 and Sat Oct 10 adjusted working days: 8, 9, 10, 12, 13.
+    assert period.due == date(2026, 10, 13)
+
+    frozen_clock(datetime(2026, 10, 13, 23, 50))  # still the last day
+    result = runner.invoke(args=["disclosures", "archive-ended"])
+    assert "共归档 0 项" in result.output
+    assert _state(app, item_id) == State.PUBLISHED
+
+    frozen_clock(datetime(2026, 10, 14, 0, 5))
+    result = runner.invoke(args=["disclosures", "archive-ended"])
+    assert "共归档 1 项" in result.output
+    assert _state(app, item_id) == State.ARCHIVED
+    with app.app_context():
+        summary = db.session.scalar(select(AuditEvent.summary)
+                                    .where(AuditEvent.action == "disclosure.archive"))
+    assert "2026-10-13" in summary and "自动归档" in summary
+    # Running it again changes nothing.
+    assert "共归档 0 项" in runner.invoke(args=["disclosures", "archive-ended"]).output
+
+
+def test_a_calendar_override_moves_the_end(app, frozen_clock):
+    item_id = _publish_on(app, frozen_clock, datetime(2026, 12, 28, 10, 0), publicity_workdays=5)
+    with app.app_context():
+        item = db.session.get(Disclosure, item_id)
+        assert queries.publicity_period(item).due == date(2027, 1, 4)  # Mon-Fri in 2027
+        db.session.add(WorkdayOverride(day=date(2027, 1, 1), is_workday=False, note="元旦"))
+        db.session.commit()
+        assert queries.publicity_period(item).due == date(2027, 1, 5)
+    frozen_clock(datetime(2027, 1, 5, 12, 0))
+    with app.app_context():
+        assert services.archive_ended_publicity_periods() == []
+
+
+def test_items_without_a_period_are_left_alone(app, frozen_clock):
+    item_id = _publish_on(app, frozen_clock, datetime(2026, 1, 5, 10, 0))
+    frozen_clock(datetime(2026, 12, 1, 10, 0))
+    with app.app_context():
+        assert services.archive_ended_publicity_periods() == []
+    assert _state(app, item_id) == State.PUBLISHED
