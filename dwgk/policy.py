@@ -35,6 +35,10 @@ def can_read_audit_log(user) -> bool:
     return has_role(user, Role.ADMIN)
 
 
+def can_manage_settings(user) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
 def can_change_own_password(user) -> bool:
     return is_signed_in(user)
 

@@ -24,10 +24,16 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "admin.user_reset_password": ("POST", ["admin"]),
     "admin.user_set_active": ("POST", ["admin"]),
     "admin.audit": ("GET", ["admin"]),
+    "admin.settings": ("GET", ["admin"]),
     "workdays.index": ("GET", ["admin"]),
     "workdays.create": ("POST", ["admin"]),
     "workdays.delete": ("POST", ["admin"]),
     "catalog.index": ("GET", PUBLIC),
+    "catalog.manage": ("GET", ["office"]),
+    "catalog.category_new": ("GET", ["office"]),
+    "catalog.category_edit": ("GET", ["office"]),
+    "catalog.entry_new": ("GET", ["office"]),
+    "catalog.entry_edit": ("GET", ["office"]),
     "boards.item": ("GET", PUBLIC),
     "disclosures.index": ("GET", ["office", "reviewer"]),
     "disclosures.new": ("GET", ["office"]),
@@ -76,12 +82,14 @@ def _url(rule, ids):
 def objects(app, users):
     """One object of each kind, so that every route with an id has something to find."""
     from dwgk.extensions import db
-    from tests.factories import make_disclosure
+    from tests.factories import make_catalog_entry, make_disclosure
 
     with app.app_context():
-        item = make_disclosure(title="矩阵测试事项")
+        entry = make_catalog_entry(title="矩阵测试条目")
+        item = make_disclosure(title="矩阵测试事项", catalog_entry=entry)
         db.session.commit()
-        return {"user_id": users["member"], "disclosure_id": item.id}
+        return {"user_id": users["member"], "disclosure_id": item.id,
+                "category_id": entry.category_id, "entry_id": entry.id}
 
 
 @pytest.mark.parametrize("who", ALL)

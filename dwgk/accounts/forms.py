@@ -78,3 +78,18 @@ class PasswordResetForm(BaseForm):
 
 class UserActiveForm(BaseForm):
     active = BooleanField()
+
+
+class UnitSettingsForm(BaseForm):
+    from wtforms import IntegerField as _IntegerField
+    from wtforms.validators import InputRequired as _InputRequired, NumberRange as _NumberRange
+
+    unit_name = StringField("单位名称", validators=[DataRequired("请填写单位名称。"), Length(max=100, message="单位名称最长 100 个字。")],
+                            description="显示在每页页首和打印的公告上，例如“××小学党支部”。")
+    members_first_days = _IntegerField("党内先行公开（天）", validators=[_InputRequired("请填写天数。"), _NumberRange(0, 30, "须为 0 至 30 之间的整数。")],
+                                       description="新建社会公开事项的默认值：先在党内公开栏公开的天数。")
+    review_due_workdays = _IntegerField("审核期限（工作日）", validators=[_InputRequired("请填写天数。"), _NumberRange(1, 30, "须为 1 至 30 之间的整数。")],
+                                        description="事项在审核队列中超过此期限时提醒领导小组。")
+    feedback_reply_workdays = _IntegerField("意见答复期限（工作日）", validators=[_InputRequired("请填写天数。"), _NumberRange(1, 60, "须为 1 至 60 之间的整数。")],
+                                            description="实名意见建议须在此期限内答复。")
+    supervision_reply_workdays = _IntegerField("监督意见答复期限（工作日）", validators=[_InputRequired("请填写天数。"), _NumberRange(1, 60, "须为 1 至 60 之间的整数。")])

@@ -148,3 +148,26 @@ def audit():
                   page=page, pages=pages, filters=filters,
                   actions=audit_queries.ACTION_LABELS, action_label=audit_queries.action_label,
                   object_label=audit_queries.object_label)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@policy.require(policy.can_manage_settings)
+def settings():
+    from dwgk.accounts.forms import UnitSettingsForm
+    from dwgk.core import settings as unit_settings
+
+    current = unit_settings.get()
+    form = UnitSettingsForm(obj=current if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            unit_settings.update(actor=_actor(), unit_name=form.unit_name.data,
+                                 **{name: getattr(form, name).data for name in unit_settings.LIMITS})
+        except unit_settings.SettingsError as exc:
+            db.session.rollback()
+            form.add_error(exc.field, str(exc))
+        else:
+            db.session.commit()
+            flash("单位设置已保存。", "success")
+            return redirect(url_for("admin.settings"))
+    status = 422 if form.errors or form.form_errors else 200
+    return render("admin/settings.html", form=form, status=status)

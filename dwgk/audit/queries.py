@@ -21,6 +21,7 @@ ACTION_LABELS = {
     "user.disable": "停用用户",
     "user.enable": "启用用户",
     "user.reset_password": "重置密码",
+    "settings.update": "修改单位设置",
     "workday.set": "设置节假日调整",
     "workday.delete": "删除节假日调整",
     "disclosure.create": "新建公开事项",
@@ -33,6 +34,10 @@ ACTION_LABELS = {
     "disclosure.revise": "开始修订",
     "disclosure.archive": "归档",
     "disclosure.withdraw": "撤回",
+    "catalog.category_create": "新建公开内容类别",
+    "catalog.category_update": "修改公开内容类别",
+    "catalog.entry_create": "新建目录条目",
+    "catalog.entry_update": "修改目录条目",
     "review.approve": "审核意见：同意",
     "review.return": "审核意见：退回",
 }
@@ -41,6 +46,7 @@ ACTION_LABELS = {
 OBJECT_LABELS = {
     "app_user": "用户",
     "workday_override": "节假日调整",
+    "unit_settings": "单位设置",
     "disclosure": "公开事项",
     "category": "公开内容类别",
     "catalog_entry": "目录条目",

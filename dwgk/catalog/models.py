@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dwgk.core import clock
@@ -74,6 +74,7 @@ class CatalogEntry(db.Model):
         values_check("cadence", Cadence, "known_cadence"),
         CheckConstraint("period_months IS NULL OR period_months IN (1, 3, 6, 12)",
                         name="period_months"),
+        UniqueConstraint("category_id", "title"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

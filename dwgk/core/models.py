@@ -42,3 +42,19 @@ class WorkdayOverride(db.Model):
 
     def __repr__(self) -> str:
         return f"<WorkdayOverride {self.day} {'work' if self.is_workday else 'rest'}>"
+
+
+class UnitSettings(db.Model):
+    """单位设置: the unit's own settings, one row, edited by the admin at /admin/settings."""
+
+    __tablename__ = "unit_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_name: Mapped[str] = mapped_column(String(100))
+    # 先党内、后党外: the default members-first window for new items, in days.
+    members_first_days: Mapped[int] = mapped_column(default=1)
+    # Reminder thresholds, in working days (design.md, "Deadlines that produce reminders").
+    review_due_workdays: Mapped[int] = mapped_column(default=3)
+    feedback_reply_workdays: Mapped[int] = mapped_column(default=15)
+    supervision_reply_workdays: Mapped[int] = mapped_column(default=15)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)

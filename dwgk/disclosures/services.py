@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from dwgk.accounts.models import Role, User, UserRole
@@ -55,6 +54,13 @@ class DraftInput:
     change_note: str = ""
 
 
+def draft_input_from(revision: Revision, **changes) -> DraftInput:
+    """The form values of `revision`, with `changes` applied: what a new revision starts from."""
+    values = {item.name: getattr(revision, item.name) for item in fields(DraftInput)}
+    values.update(changes)
+    return DraftInput(**values)
+
+
 def _check_draft(data: DraftInput) -> None:
     """The rules a draft must satisfy before it is saved at all."""
     title = data.title.strip()
@@ -96,7 +102,9 @@ def _apply(revision: Revision, data: DraftInput) -> None:
 
 
 def default_members_first_days() -> int:
-    return current_app.config.get("DWGK_MEMBERS_FIRST_DAYS", 1)
+    from dwgk.core import settings
+
+    return settings.get().members_first_days
 
 
 def _check_predisclosure(predisclosure_id: int | None, disclosure: Disclosure | None = None) -> None:

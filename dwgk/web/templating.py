@@ -19,6 +19,7 @@ NAVIGATION = [
     ("admin.users", "用户管理", policy.can_manage_users),
     ("admin.audit", "操作记录", policy.can_read_audit_log),
     ("workdays.index", "节假日调整", policy.can_manage_calendar),
+    ("admin.settings", "单位设置", policy.can_manage_settings),
 ]
 
 
@@ -37,4 +38,6 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def unit():
-        return {"unit_name": current_app.config["DWGK_UNIT_NAME"]}
+        from dwgk.core import settings
+
+        return {"unit_name": settings.get().unit_name}

@@ -64,7 +64,7 @@ def test_admin_sees_admin_navigation_and_filters_the_audit_log_with_htmx(app, us
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/members$"))
-    assert _nav(page) == ["社会公开栏", "党内公开栏", "公开目录", "用户管理", "操作记录", "节假日调整"]
+    assert _nav(page) == ["社会公开栏", "党内公开栏", "公开目录", "用户管理", "操作记录", "节假日调整", "单位设置"]
 
     page.get_by_role("link", name="操作记录").click()
     page.wait_for_url(re.compile(r".*/admin/audit$"))

@@ -1,0 +1,76 @@
+"""The unit's settings: the one UnitSettings row, or the defaults until the admin saves it.
+Read once per request."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, g, has_request_context
+
+from dwgk.audit.services import record
+from dwgk.core.models import UnitSettings
+from dwgk.extensions import db
+
+LIMITS = {
+    "members_first_days": (0, 30),
+    "review_due_workdays": (1, 30),
+    "feedback_reply_workdays": (1, 60),
+    "supervision_reply_workdays": (1, 60),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    unit_name: str
+    members_first_days: int = 1
+    review_due_workdays: int = 3
+    feedback_reply_workdays: int = 15
+    supervision_reply_workdays: int = 15
+
+
+def _load() -> Settings:
+    row = db.session.get(UnitSettings, 1)
+    if row is None:
+        return Settings(unit_name=current_app.config["DWGK_UNIT_NAME"])
+    return Settings(unit_name=row.unit_name, members_first_days=row.members_first_days,
+                    review_due_workdays=row.review_due_workdays,
+                    feedback_reply_workdays=row.feedback_reply_workdays,
+                    supervision_reply_workdays=row.supervision_reply_workdays)
+
+
+def get() -> Settings:
+    if not has_request_context():
+        return _load()
+    if "dwgk_settings" not in g:
+        g.dwgk_settings = _load()
+    return g.dwgk_settings
+
+
+class SettingsError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def update(*, actor, **values) -> Settings:
+    """Save the settings (creating the row the first time); audited with what changed."""
+    name = (values.get("unit_name") or "").strip()
+    if not name or len(name) > 100:
+        raise SettingsError("单位名称须为 1 至 100 个字。", "unit_name")
+    for field, (low, high) in LIMITS.items():
+        value = values.get(field)
+        if not isinstance(value, int) or not low <= value <= high:
+            raise SettingsError(f"须为 {low} 至 {high} 之间的整数。", field)
+    before = get()
+    row = db.session.get(UnitSettings, 1) or UnitSettings(id=1)
+    row.unit_name = name
+    for field in LIMITS:
+        setattr(row, field, values[field])
+    db.session.add(row)
+    db.session.flush()
+    after = Settings(unit_name=name, **{field: values[field] for field in LIMITS})
+    changes = [f"{field}: {getattr(before, field)} → {getattr(after, field)}"
+               for field in ("unit_name", *LIMITS) if getattr(before, field) != getattr(after, field)]
+    record("settings.update", row, actor=actor, summary="；".join(changes) or "未修改")
+    if has_request_context():
+        g.dwgk_settings = after
+    return after
