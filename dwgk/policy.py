@@ -205,3 +205,23 @@ def can_read_revision(user, disclosure, revision) -> bool:
     if revision.published_at is None or not can_read_item(user, disclosure):
         return False
     return is_signed_in(user) or revision.scope == Scope.PUBLIC
+
+
+def opinions_close_on(disclosure):
+    """The last day opinions on a pre-disclosure are taken: the day before its decision."""
+    from datetime import timedelta
+
+    revision = disclosure.live_revision
+    if revision is None or not revision.is_predisclosure or revision.decision_date is None:
+        return None
+    return revision.decision_date - timedelta(days=1)
+
+
+def can_give_opinion_on(user, disclosure) -> bool:
+    """Opinions on a pre-disclosure are open to whoever may read it until its decision date;
+    after that the server refuses them. (Opinions on other items: the feedback issue.)"""
+    from dwgk.core import clock
+
+    last_day = opinions_close_on(disclosure)
+    return (last_day is not None and can_read_item(user, disclosure)
+            and clock.today() <= last_day)

@@ -69,3 +69,24 @@ def test_items_without_a_period_are_left_alone(app, frozen_clock):
     with app.app_context():
         assert services.archive_ended_publicity_periods() == []
     assert _state(app, item_id) == State.PUBLISHED
+
+
+def test_predisclosure_opinions_close_on_the_decision_date(app, frozen_clock):
+    from flask_login import AnonymousUserMixin
+
+    from dwgk import policy
+
+    frozen_clock(datetime(2026, 11, 2, 9, 0))
+    with app.app_context():
+        item = make_disclosure(State.PUBLISHED, is_predisclosure=True,
+                               decision_date=date(2026, 11, 20))
+        db.session.commit()
+        anonymous = AnonymousUserMixin()
+        assert policy.opinions_close_on(item) == date(2026, 11, 19)
+        assert policy.can_give_opinion_on(anonymous, item)
+        frozen_clock(datetime(2026, 11, 19, 23, 0))
+        assert policy.can_give_opinion_on(anonymous, item)
+        frozen_clock(datetime(2026, 11, 20, 8, 0))
+        assert not policy.can_give_opinion_on(anonymous, item)
+        ordinary = make_disclosure(State.PUBLISHED)
+        assert policy.opinions_close_on(ordinary) is None
