@@ -122,6 +122,8 @@ run: setup ## migrate, seed the demo unit once, and run web + worker (+ Redis if
 	exec $(PY) -m dwgk.ops.devrun
 
 test: setup-test ## run the tests on SQLite, then on DWGK_TEST_DATABASE_URL when it is set
+	@echo "== ruff check"
+	$(VENV)/bin/ruff check --no-cache .
 	@echo "== pytest on SQLite"
 	env -u DWGK_TEST_DATABASE_URL $(PY) -m pytest -q tests
 	if [ -n "$${DWGK_TEST_DATABASE_URL:-}" ]; then

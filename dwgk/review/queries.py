@@ -5,7 +5,7 @@ import difflib
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from dwgk.core import clock
 from dwgk.core.workdays import Calendar

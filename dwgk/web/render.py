@@ -1,7 +1,7 @@
 """One helper decides whether a request gets the whole page or just a fragment."""
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 
 from dwgk.extensions import htmx
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, url_for
+from flask import Flask, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
