@@ -161,6 +161,17 @@ def board_visibility(user):
     return and_(live, Disclosure.public_from.is_not(None), Disclosure.public_from <= clock.now())
 
 
+def public_board_visibility():
+    """The public board is the public's board: a signed-in reader sees there exactly what
+    an anonymous one does, and never a members-only revision."""
+    from sqlalchemy import and_
+
+    from dwgk.catalog.models import Scope
+    from dwgk.disclosures.models import Revision
+
+    return and_(board_visibility(None), Revision.scope == Scope.PUBLIC)
+
+
 def is_public_now(disclosure) -> bool:
     from dwgk.core import clock
 
@@ -169,9 +180,15 @@ def is_public_now(disclosure) -> bool:
 
 def can_read_item(user, disclosure) -> bool:
     """The same rule as board_visibility(), for one loaded item."""
+    from dwgk.catalog.models import Scope
+
     if disclosure.live_revision_id is None or disclosure.withdrawn_at is not None:
         return False
-    return is_signed_in(user) or is_public_now(disclosure)
+    if is_signed_in(user):
+        return True
+    # publish() leaves public_from empty for members-only items; checking the scope as
+    # well means one slip there still cannot show a members-only text to the public.
+    return is_public_now(disclosure) and disclosure.live_revision.scope == Scope.PUBLIC
 
 
 def get_visible_or_404(disclosure_id: int):

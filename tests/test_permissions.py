@@ -35,6 +35,8 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "catalog.entry_new": ("GET", ["office"]),
     "catalog.entry_edit": ("GET", ["office"]),
     "boards.item": ("GET", PUBLIC),
+    "boards.revision": ("GET", PUBLIC),
+    "boards.print_item": ("GET", PUBLIC),
     "disclosures.index": ("GET", ["office", "reviewer"]),
     "disclosures.new": ("GET", ["office"]),
     "disclosures.show": ("GET", ["office", "reviewer"]),

@@ -1,26 +1,92 @@
-"""The public board and the member board."""
+"""The public board (社会公开栏), the member board (党内公开栏), one item's page, its earlier
+revisions, and the printable A4 notice for the paper board."""
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, request, url_for
+from flask_login import current_user
 
 from dwgk import policy
-from dwgk.web.render import render
+from dwgk.boards import queries
+from dwgk.boards.queries import Board, Status
+from dwgk.core.workdays import Calendar
+from dwgk.web.render import render, wants_fragment
 
 bp = Blueprint("boards", __name__)
 
 
+@bp.context_processor
+def attachment_links():
+    """Download links for attachments, once the attachments blueprint has its route."""
+
+    def attachment_url(attachment) -> str | None:
+        if "attachments.download" not in current_app.view_functions:
+            return None
+        return url_for("attachments.download", attachment_id=attachment.id,
+                       filename=attachment.original_name)
+
+    return {"attachment_url": attachment_url}
+
+
+def _board(board: Board, page: str):
+    filters = queries.parse_filters(request.args)
+    response = render(page, "boards/_list.html", board=board, filters=filters,
+                      pagination=queries.board_page(board, current_user, filters),
+                      categories=queries.board_categories(board, current_user),
+                      statuses=list(Status))
+    if wants_fragment():
+        # The address bar gets the tidy URL of what is shown (no empty fields of the form);
+        # url_for percent-encodes, so the header stays ASCII.
+        response.headers["HX-Push-Url"] = url_for(request.endpoint, **filters.args())
+    return response
+
+
 @bp.get("/")
 def public():
-    return render("boards/public.html")
+    return _board(Board.PUBLIC, "boards/public.html")
 
 
 @bp.get("/members")
 @policy.require(policy.can_read_member_board)
 def members():
-    return render("boards/members.html")
+    return _board(Board.MEMBERS, "boards/members.html")
+
+
+def _item_context(disclosure_id: int) -> dict:
+    disclosure = queries.load_item(policy.get_visible_or_404(disclosure_id))
+    revision = disclosure.live_revision
+    return {
+        "disclosure": disclosure,
+        "revision": revision,
+        "publicity": queries.publicity_period(disclosure, revision, Calendar.load()),
+        "opinions": queries.opinion_window(revision),
+    }
 
 
 @bp.get("/items/<int:disclosure_id>")
 def item(disclosure_id: int):
+    context = _item_context(disclosure_id)
+    disclosure, revision = context["disclosure"], context["revision"]
+    return render(
+        "boards/item.html", **context,
+        history=queries.earlier_revisions(disclosure, current_user),
+        predisclosure=queries.readable_predisclosure(disclosure, current_user),
+        formal=(queries.formal_version(disclosure, current_user)
+                if revision.is_predisclosure else None),
+    )
+
+
+@bp.get("/items/<int:disclosure_id>/revisions/<int:number>")
+def revision(disclosure_id: int, number: int):
     disclosure = policy.get_visible_or_404(disclosure_id)
-    return render("boards/item.html", disclosure=disclosure, revision=disclosure.live_revision)
+    shown = queries.published_revision(disclosure, number)
+    if shown is None:
+        abort(404)
+    if not policy.can_read_revision(current_user, disclosure, shown):
+        policy.deny_object()
+    return render("boards/revision.html", disclosure=disclosure, revision=shown,
+                  live=disclosure.live_revision)
+
+
+@bp.get("/items/<int:disclosure_id>/print")
+def print_item(disclosure_id: int):
+    return render("boards/print.html", **_item_context(disclosure_id))

@@ -1,0 +1,212 @@
+"""Reading the boards: the lists, one item with everything its page shows, and the dates
+a reader is told (公示期, the pre-disclosure's window).
+
+Who sees what is policy.py's answer (`board_visibility`, `can_read_*`); this module only
+ever narrows it.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from dwgk import policy
+from dwgk.boards import search
+from dwgk.catalog.models import Category
+from dwgk.core import clock
+from dwgk.core.workdays import Calendar, Deadline
+from dwgk.disclosures import queries as disclosure_queries
+from dwgk.disclosures.models import Disclosure, Review, Revision, State
+from dwgk.extensions import db
+
+PER_PAGE = 20
+
+
+class Board(str, enum.Enum):
+    """社会公开栏 shows what the public sees, to everyone; 党内公开栏 all the reader may see."""
+
+    PUBLIC = "public"
+    MEMBERS = "members"
+
+
+class Status(str, enum.Enum):
+    """The board's optional filter: items still current, or archived ones (still readable)."""
+
+    CURRENT = "current"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return {"current": "公开中", "archived": "已归档"}[self.value]
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    category_id: int | None = None
+    q: str = ""
+    status: Status | None = None
+    page: int = 1
+
+    def args(self, **changes) -> dict:
+        """The query-string arguments of this view (with `changes`), for links."""
+        values = {"category": self.category_id, "q": self.q or None,
+                  "status": self.status.value if self.status else None, "page": self.page}
+        values.update(changes)
+        if values.get("page") == 1:
+            values["page"] = None
+        return {key: value for key, value in values.items() if value is not None}
+
+
+def parse_filters(args) -> BoardFilters:
+    """The filters from a request's query string; anything malformed is ignored."""
+    category_id = args.get("category", type=int)
+    try:
+        status = Status(args.get("status", ""))
+    except ValueError:
+        status = None
+    page = args.get("page", 1, type=int) or 1
+    return BoardFilters(category_id=category_id if category_id and category_id > 0 else None,
+                        q=search.normalise(args.get("q")), status=status,
+                        page=min(max(page, 1), 100_000))
+
+
+def visibility(board: Board, user):
+    """What `board` may show to `user`. The public board is the public's board: a
+    signed-in reader sees there exactly what an anonymous one does."""
+    if board == Board.PUBLIC:
+        return policy.public_board_visibility()
+    return policy.board_visibility(user)
+
+
+def board_page(board: Board, user, filters: BoardFilters):
+    """One page of the board, newest first: two queries (the count and the page), each
+    item with its live revision and that revision's category loaded."""
+    query = (
+        select(Disclosure)
+        .join(Revision, Disclosure.live_revision_id == Revision.id)
+        .join(Category, Revision.category_id == Category.id)
+        .options(contains_eager(Disclosure.live_revision).contains_eager(Revision.category))
+        .where(visibility(board, user), search.matching_condition(filters.q))
+        .order_by(Disclosure.last_published_at.desc(), Disclosure.id.desc())
+    )
+    if filters.category_id is not None:
+        query = query.where(Revision.category_id == filters.category_id)
+    if filters.status == Status.CURRENT:
+        query = query.where(Disclosure.state != State.ARCHIVED)
+    elif filters.status == Status.ARCHIVED:
+        query = query.where(Disclosure.state == State.ARCHIVED)
+    return db.paginate(query, page=filters.page, per_page=PER_PAGE, max_per_page=PER_PAGE,
+                       error_out=False)
+
+
+def board_categories(board: Board, user) -> list[Category]:
+    """The categories that have at least one item on `board` for `user` (one query)."""
+    used = (select(Revision.category_id)
+            .join(Disclosure, Disclosure.live_revision_id == Revision.id)
+            .where(visibility(board, user)))
+    return list(db.session.scalars(
+        select(Category).where(Category.id.in_(used)).order_by(Category.position, Category.id)))
+
+
+# --- one item ------------------------------------------------------------------------------
+
+def load_item(disclosure: Disclosure) -> Disclosure:
+    """Everything the item page shows, in a fixed number of queries: the live revision
+    with its reviews (and reviewers), attachments, catalog entry and responsible person,
+    and every revision's number and publication date for the history."""
+    return db.session.scalar(
+        select(Disclosure).where(Disclosure.id == disclosure.id)
+        .options(
+            joinedload(Disclosure.live_revision).selectinload(Revision.reviews)
+            .joinedload(Review.reviewer),
+            joinedload(Disclosure.live_revision).selectinload(Revision.attachments),
+            joinedload(Disclosure.live_revision).joinedload(Revision.catalog_entry),
+            joinedload(Disclosure.live_revision).joinedload(Revision.responsible),
+            selectinload(Disclosure.revisions),
+            joinedload(Disclosure.predisclosure).joinedload(Disclosure.live_revision),
+        )
+    )
+
+
+def published_revision(disclosure: Disclosure, number: int) -> Revision | None:
+    """Revision `number` of the item if it was ever published, else None."""
+    return db.session.scalar(
+        select(Revision).where(Revision.disclosure_id == disclosure.id,
+                               Revision.number == number, Revision.published_at.is_not(None))
+        .options(selectinload(Revision.reviews).joinedload(Review.reviewer),
+                 selectinload(Revision.attachments)))
+
+
+def earlier_revisions(disclosure: Disclosure, user) -> list[Revision]:
+    """The published revisions before the live one that `user` may read, newest first."""
+    live = disclosure.live_revision
+    return [revision for revision in reversed(disclosure.revisions)
+            if revision.published_at is not None and revision.number < live.number
+            and policy.can_read_revision(user, disclosure, revision)]
+
+
+def formal_version(predisclosure: Disclosure, user) -> Disclosure | None:
+    """The newest formal version of a pre-disclosure that `user` may read, if any."""
+    return db.session.scalar(
+        select(Disclosure)
+        .join(Revision, Disclosure.live_revision_id == Revision.id)
+        .options(contains_eager(Disclosure.live_revision))
+        .where(Disclosure.predisclosure_id == predisclosure.id, visibility(Board.MEMBERS, user))
+        .order_by(Disclosure.last_published_at.desc(), Disclosure.id.desc())
+        .limit(1))
+
+
+def readable_predisclosure(disclosure: Disclosure, user) -> Disclosure | None:
+    """The pre-disclosure this formal version links back to, when `user` may read it."""
+    target = disclosure.predisclosure
+    if target is None or not policy.can_read_item(user, target):
+        return None
+    return target
+
+
+@dataclass(frozen=True)
+class PublicityPeriod:
+    """公示期: from the first publication's local date to its Nth working day after."""
+
+    start: date
+    end: date
+    workdays: int
+    deadline: Deadline
+
+    @property
+    def is_running(self) -> bool:
+        return clock.today() <= self.end
+
+
+def publicity_period(disclosure: Disclosure, revision: Revision,
+                     calendar: Calendar | None = None) -> PublicityPeriod | None:
+    # The same computation the automatic archiving uses: the page and the archive agree.
+    deadline = disclosure_queries.publicity_period(disclosure, calendar)
+    if deadline is None:
+        return None
+    return PublicityPeriod(start=deadline.start, end=deadline.due,
+                           workdays=disclosure.live_revision.publicity_workdays, deadline=deadline)
+
+
+@dataclass(frozen=True)
+class OpinionWindow:
+    """A pre-disclosure's window: opinions are open until the day before the decision."""
+
+    decision_date: date
+
+    @property
+    def last_day(self) -> date:
+        return self.decision_date - timedelta(days=1)
+
+    @property
+    def is_open(self) -> bool:
+        return clock.today() < self.decision_date
+
+
+def opinion_window(revision: Revision) -> OpinionWindow | None:
+    if not revision.is_predisclosure or revision.decision_date is None:
+        return None
+    return OpinionWindow(revision.decision_date)
