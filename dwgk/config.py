@@ -72,7 +72,10 @@ def build_config(instance: Path) -> dict:
         "DWGK_ARGON2": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
         "DWGK_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "20 per 10 minutes"),
         "DWGK_LOGIN_LIMIT_ACCOUNT": _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
-        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # One attachment may be this large; one request (several files and the form) a bit
+        # more, so that a file of exactly the limit is refused by the clear per-file check.
+        "DWGK_ATTACHMENT_MAX_MB": _env_int("ATTACHMENT_MAX_MB", 20),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_HOURS", 8)),
         "SESSION_COOKIE_NAME": "dwgk_session",
         "SESSION_COOKIE_HTTPONLY": True,

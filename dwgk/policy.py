@@ -214,6 +214,30 @@ def can_download(user, attachment) -> bool:
     return can_read_revision(user, revision.disclosure, revision)
 
 
+def is_public_attachment(attachment) -> bool:
+    """Could an anonymous visitor download this file right now?"""
+    from flask_login import AnonymousUserMixin
+
+    return can_download(AnonymousUserMixin(), attachment)
+
+
+def get_downloadable_or_404(attachment_id: int):
+    """The attachment if `current_user` may download it. Unknown, or of a withdrawn item
+    (for those who do not see work in progress): 404, as on the boards. Otherwise 404 to
+    the public and 403 to a signed-in user without the right."""
+    from dwgk.disclosures.models import Attachment
+    from dwgk.extensions import db
+
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    if not can_download(current_user, attachment):
+        if attachment.revision.disclosure.withdrawn_at is not None:
+            abort(404)
+        deny_object()
+    return attachment
+
+
 def can_read_revision(user, disclosure, revision) -> bool:
     """Published revisions stay readable to whoever may read the item; the public never
     reads a revision that was itself members-only."""

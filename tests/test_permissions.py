@@ -43,6 +43,9 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "disclosures.edit": ("GET", ["office"]),
     "disclosures.act": ("POST", ["office"]),
     "disclosures.withdraw": ("POST", ["office"]),
+    "attachments.upload": ("POST", ["office"]),
+    "attachments.delete": ("POST", ["office"]),
+    "attachments.download": ("GET", PUBLIC),
     "review.queue": ("GET", ["reviewer"]),
     "review.review": ("GET", ["reviewer"]),
 }
@@ -55,6 +58,9 @@ SUCCESS = {
     "workdays.delete": 404,  # no override with id 1: unknown ids are 404
     # Item routes are walked with the ids of the demo item (see `_url`).
     "disclosures.act": 302,
+    # The item is published: attachments change only on a draft ("请先修订"), back to its page.
+    "attachments.upload": 302,
+    "attachments.delete": 302,
     "disclosures.edit": 302,  # a published item is revised, not edited: back to its page
     "disclosures.withdraw": 302,
     "admin.user_reset_password": 422,
@@ -84,14 +90,16 @@ def _url(rule, ids):
 def objects(app, users):
     """One object of each kind, so that every route with an id has something to find."""
     from dwgk.extensions import db
-    from tests.factories import make_catalog_entry, make_disclosure
+    from tests.attachments import make_item_with_attachment
+    from tests.factories import make_catalog_entry
 
     with app.app_context():
         entry = make_catalog_entry(title="矩阵测试条目")
-        item = make_disclosure(title="矩阵测试事项", catalog_entry=entry)
+        item, attachment = make_item_with_attachment(title="矩阵测试事项", catalog_entry=entry)
         db.session.commit()
         return {"user_id": users["member"], "disclosure_id": item.id,
-                "category_id": entry.category_id, "entry_id": entry.id}
+                "category_id": entry.category_id, "entry_id": entry.id,
+                "attachment_id": attachment.id}
 
 
 @pytest.mark.parametrize("who", ALL)
@@ -104,7 +112,7 @@ def test_route_matrix(app, users, objects, login_as, who):
         client = login_as(who)
         url = _url(rule, ids)
         if method == "GET":
-            response = client.get(url)
+            response = client.get(url, buffered=True)  # closes send_file's file
         else:
             response = client.form_post(url, {})
         if allowed == PUBLIC or who in allowed:

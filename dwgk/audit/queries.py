@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "catalog.category_update": "修改公开内容类别",
     "catalog.entry_create": "新建目录条目",
     "catalog.entry_update": "修改目录条目",
+    "attachment.add": "上传附件",
+    "attachment.remove": "删除附件",
     "review.approve": "审核意见：同意",
     "review.return": "审核意见：退回",
 }

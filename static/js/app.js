@@ -29,10 +29,36 @@
     }
   });
 
+  // An error answer htmx does not swap (413, 403, 500…): say what happened, in Chinese,
+  // instead of leaving the page as if nothing was sent.
+  var ERRORS = {
+    403: "您没有执行此操作的权限。",
+    404: "要操作的内容不存在，或已被撤回。",
+    409: "该内容已被他人修改，请刷新页面后重试。",
+    413: "上传的文件过大，请压缩或分开上传。",
+    429: "操作过于频繁，请稍后再试。"
+  };
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    var message = ERRORS[status] || "服务器处理请求时出错（" + status + "），请稍后重试。";
+    var box = document.getElementById("request-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "request-error";
+      box.className = "flash flash-error";
+      box.setAttribute("role", "alert");
+      var main = document.getElementById("main");
+      if (main) { main.insertBefore(box, main.firstChild); }
+    }
+    box.textContent = message;
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) {
-      var box = document.getElementById("connection-error");
-      if (box) { box.remove(); }
+      ["connection-error", "request-error"].forEach(function (id) {
+        var box = document.getElementById(id);
+        if (box) { box.remove(); }
+      });
     }
   });
 })();
