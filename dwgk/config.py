@@ -71,6 +71,10 @@ def build_config(instance: Path) -> dict:
         # These defaults (64 MiB, t=3, p=4, RFC 9106's second profile) are above it.
         "DWGK_ARGON2": {"time_cost": 3, "memory_cost": 65536, "parallelism": 4},
         "DWGK_LOGIN_LIMIT_ADDRESS": _env("LOGIN_LIMIT_ADDRESS", "20 per 10 minutes"),
+        "DWGK_FEEDBACK_LIMIT": _env("FEEDBACK_LIMIT", "10 per hour"),
+        "DWGK_LOOKUP_LIMIT": _env("LOOKUP_LIMIT", "20 per 10 minutes"),
+        # Where the notice-board screen's QR code and e-mails point, e.g. http://dwgk.school.lan
+        "DWGK_PUBLIC_URL": _env("PUBLIC_URL", ""),
         "DWGK_LOGIN_LIMIT_ACCOUNT": _env("LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes"),
         # One attachment may be this large; one request (several files and the form) a bit
         # more, so that a file of exactly the limit is refused by the clear per-file check.
@@ -88,6 +92,13 @@ def build_config(instance: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "WTF_CSRF_SSL_STRICT": https,
+        # E-mail: off unless DWGK_SMTP_HOST is set.
+        "DWGK_SMTP_HOST": _env("SMTP_HOST", ""),
+        "DWGK_SMTP_PORT": _env_int("SMTP_PORT", 25),
+        "DWGK_SMTP_USER": _env("SMTP_USER", ""),
+        "DWGK_SMTP_PASSWORD": _env("SMTP_PASSWORD", ""),
+        "DWGK_SMTP_FROM": _env("SMTP_FROM", "dwgk@localhost"),
+        "DWGK_SMTP_SECURITY": _env("SMTP_SECURITY", "none"),  # none | starttls | ssl
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "RATELIMIT_STORAGE_URI": redis_url,

@@ -44,12 +44,15 @@ def init_app(app: Flask) -> None:
         connection.exec_driver_sql(_sqlite_begin_statement())
 
 
-# Tables made by hand in migrations (full-text search and its shadow tables): Alembic's
-# autogenerate must neither drop them nor try to create them.
+# Made by hand in migrations for search (SQLite's FTS5 table and its shadow tables,
+# PostgreSQL's trigram index): Alembic's autogenerate must neither drop nor create them.
 HAND_MADE_TABLE_PREFIXES = ("search_fts",)
+HAND_MADE_INDEXES = {"ix_disclosure_search_trgm"}
 
 
 def alembic_include_name(name, type_, parent_names) -> bool:
     if type_ == "table" and name and name.startswith(HAND_MADE_TABLE_PREFIXES):
+        return False
+    if type_ == "index" and name in HAND_MADE_INDEXES:
         return False
     return True
