@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from dwgk.catalog.models import Cadence, Scope
 from dwgk.catalog.services import FREQUENCY_LABELS, NAME_MAX, POSITION_MAX, TEXT_MAX, TITLE_MAX
-from dwgk.web.forms import BaseForm
+from dwgk.web.forms import BaseForm, optional_int
 
 SCOPE_CHOICES = [SelectChoice(s.value, s.label) for s in Scope]
 CADENCE_CHOICES = [SelectChoice(c.value, c.label) for c in Cadence]
@@ -14,14 +14,6 @@ PERIOD_CHOICES = [SelectChoice("", "（非定期公开，不填）")] + [
     SelectChoice(months, label) for months, label in FREQUENCY_LABELS.items()]
 ACTIVE_LABEL = "启用（停用后不再列入公开目录；已发布的事项不受影响）"
 
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not a choice: refused by the choice check with a message
 
 
 class PositionField(IntegerField):
@@ -53,7 +45,7 @@ class CategoryForm(BaseForm):
 
 class CatalogEntryForm(BaseForm):
     version_id = HiddenField()
-    category_id = SelectField("公开内容类别", coerce=_optional_int,
+    category_id = SelectField("公开内容类别", coerce=optional_int,
                               invalid_choice_message="请选择有效的公开内容类别。",
                               validators=[InputRequired("请选择公开内容类别。")])
     title = StringField("公开事项", validators=[
@@ -68,10 +60,10 @@ class CatalogEntryForm(BaseForm):
     cadence = SelectField("公开时限", choices=CADENCE_CHOICES, default=Cadence.PERIODIC.value,
                           invalid_choice_message="请选择公开时限。")
     period_months = SelectField(
-        "公开周期（定期公开）", choices=PERIOD_CHOICES, coerce=_optional_int, default=3,
+        "公开周期（定期公开）", choices=PERIOD_CHOICES, coerce=optional_int, default=3,
         invalid_choice_message="公开周期只能是每月、每季度、每半年或每年。",
         description="定期公开的条目必填，于每个周期的最后一日前公开；其他公开时限请留空。")
-    responsible_id = SelectField("责任人", coerce=_optional_int,
+    responsible_id = SelectField("责任人", coerce=optional_int,
                                  invalid_choice_message="请选择有效的责任人。")
     basis = TextAreaField("依据", validators=[
         Length(max=TEXT_MAX, message=f"依据不能超过 {TEXT_MAX} 个字。")],

@@ -5,19 +5,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from dwgk.catalog.models import Cadence, Scope
-from dwgk.web.forms import BaseForm
+from dwgk.web.forms import BaseForm, optional_int
 
 SCOPE_CHOICES = [SelectChoice(s.value, s.label) for s in Scope]
 CADENCE_CHOICES = [SelectChoice(c.value, c.label) for c in Cadence]
 
-
-def _optional_int(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not a choice: refused by the choice check with a message
 
 
 class DisclosureForm(BaseForm):
@@ -28,12 +20,12 @@ class DisclosureForm(BaseForm):
     body_source = TextAreaField(
         "正文", validators=[Length(max=100_000, message="正文不能超过 10 万字。")],
         description="支持 Markdown：空行分段，“- ”开头为列表，**加粗**，| 表格 |。")
-    category_id = SelectField("公开内容类别", coerce=_optional_int,
+    category_id = SelectField("公开内容类别", coerce=optional_int,
                               validators=[InputRequired("请选择公开内容类别。")])
-    catalog_entry_id = SelectField("对应目录条目（可选）", coerce=_optional_int, validators=[Optional()])
+    catalog_entry_id = SelectField("对应目录条目（可选）", coerce=optional_int, validators=[Optional()])
     scope = SelectField("公开范围", choices=SCOPE_CHOICES, default=Scope.PUBLIC.value)
     cadence = SelectField("公开时限", choices=CADENCE_CHOICES, default=Cadence.IMMEDIATE.value)
-    responsible_id = SelectField("责任人", coerce=_optional_int, validators=[Optional()])
+    responsible_id = SelectField("责任人", coerce=optional_int, validators=[Optional()])
     result_date = DateField("结果产生日期（分期公开）", validators=[Optional()],
                             description="分期公开的事项，结果须在此日期后 7 日内公开。")
     publicity_workdays = IntegerField(
@@ -48,7 +40,7 @@ class DisclosureForm(BaseForm):
     is_predisclosure = BooleanField("预公开（决策前征求意见）")
     decision_date = DateField("拟决策日期（预公开）", validators=[Optional()],
                               description="须在发布之日起至少 15 日后。")
-    predisclosure_id = SelectField("对应的预公开稿（正式版本填写）", coerce=_optional_int,
+    predisclosure_id = SelectField("对应的预公开稿（正式版本填写）", coerce=optional_int,
                                    validators=[Optional()])
     change_note = TextAreaField("修订说明（再公开时填写）", validators=[Length(max=2000)])
 

@@ -19,3 +19,14 @@ class BaseForm(FlaskForm):
             self._fields[field].errors = list(self._fields[field].errors) + [message]
         else:
             self.form_errors.append(message)
+
+
+def optional_int(value):
+    """`coerce` for a select whose empty choice means "none": "" -> None, "7" -> 7, and
+    anything else -> -1, which matches no choice and is refused with the field's message."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
