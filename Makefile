@@ -129,7 +129,8 @@ test: setup-test ## run the tests on SQLite, then on DWGK_TEST_DATABASE_URL when
 	if [ -n "$${DWGK_TEST_DATABASE_URL:-}" ]; then
 	  # the URL as shown in the log, without a password
 	  echo "== pytest on $$(sed -E 's#//([^:/@]+):[^@]*@#//\1:***@#' <<<"$$DWGK_TEST_DATABASE_URL")"
-	  $(PY) -m pytest -q tests
+	  # The browser journeys test the pages, not the database: they run once, on SQLite.
+	  $(PY) -m pytest -q -m "not browser" tests
 	fi
 
 bench: ## load benchmarks (not yet)
