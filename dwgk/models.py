@@ -7,3 +7,4 @@ from dwgk.disclosures.models import Attachment, Disclosure, Review, Revision  # 
 from dwgk.feedback.models import Feedback  # noqa: F401
 from dwgk.notifications.models import Notification  # noqa: F401
 from dwgk.supervision.models import SupervisionNote  # noqa: F401
+from dwgk.kiosk.models import KioskScreen  # noqa: F401
