@@ -5,11 +5,19 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from dwgk import config as config_module
 from dwgk.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -31,6 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
         count = app.config["DWGK_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    # Ids in URLs are bounded: a 20-digit id is a 404, not an overflow in the database driver.
+    app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -66,11 +76,16 @@ def _register_blueprints(app: Flask) -> None:
     from dwgk.catalog.routes import bp as catalog_bp
     from dwgk.disclosures.attachment_routes import bp as attachments_bp
     from dwgk.disclosures.routes import bp as disclosures_bp
+    from dwgk.feedback.routes import bp as feedback_bp
+    from dwgk.kiosk.routes import bp as kiosk_bp
+    from dwgk.notifications.routes import bp as notifications_bp
     from dwgk.review.routes import bp as review_bp
+    from dwgk.supervision.routes import bp as supervision_bp
     from dwgk.web.health import bp as health_bp
 
     for blueprint in (health_bp, accounts_bp, admin_bp, workdays_bp, boards_bp, catalog_bp,
-                      disclosures_bp, attachments_bp, review_bp):
+                      disclosures_bp, attachments_bp, review_bp, feedback_bp, supervision_bp,
+                      notifications_bp, kiosk_bp):
         app.register_blueprint(blueprint)
 
 

@@ -14,3 +14,15 @@ def housekeeping() -> int:
         archived = services.archive_ended_publicity_periods()
         db.session.commit()
         return len(archived)
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Send one e-mail. Needs no database: the SMTP settings come from the environment, as
+    the app reads them. Raises when the server refuses, so that RQ retries it."""
+    from dwgk import config
+    from dwgk.core import mail
+
+    settings = config.build_config(config.instance_path())
+    if not mail.is_configured(settings):
+        raise RuntimeError("DWGK_SMTP_HOST is not set in the worker's environment")
+    mail.send_now(mail.build_message(to, subject, body, settings), settings)

@@ -70,6 +70,11 @@ def deny_object():
 
 # --- the calendar -----------------------------------------------------------------------
 
+def can_manage_kiosk(user) -> bool:
+    """Which screens show what (/admin/kiosk): the admin. The screens themselves are public."""
+    return has_role(user, Role.ADMIN)
+
+
 def can_manage_calendar(user) -> bool:
     return has_role(user, Role.ADMIN)
 
@@ -136,6 +141,31 @@ def can_review(user, disclosure) -> bool:
         return False
     revision = disclosure.working_revision
     return not any(review.reviewer_id == user.id for review in revision.reviews)
+
+
+def can_handle_feedback(user) -> bool:
+    """The feedback inbox: the filer's details, assign, reply, publish result, close, log."""
+    return has_role(user, Role.OFFICE)
+
+
+def can_supervise(user) -> bool:
+    """The supervision inbox, supervision notes and relayed opinions: supervisors."""
+    return has_role(user, Role.SUPERVISOR)
+
+
+def can_answer_supervision(user) -> bool:
+    """Supervision notes are answered by the disclosure office."""
+    return has_role(user, Role.OFFICE)
+
+
+def can_read_supervision_notes(user) -> bool:
+    """A note and its answer: the supervisors and the office."""
+    return can_supervise(user) or can_answer_supervision(user)
+
+
+def can_use_notifications(user) -> bool:
+    """Everyone signed in has a bell and a list of their own notices."""
+    return is_signed_in(user)
 
 
 def can_use_review_queue(user) -> bool:

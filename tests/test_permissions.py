@@ -46,6 +46,32 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "attachments.upload": ("POST", ["office"]),
     "attachments.delete": ("POST", ["office"]),
     "attachments.download": ("GET", PUBLIC),
+    "kiosk.index": ("GET", PUBLIC),
+    "kiosk.screen": ("GET", PUBLIC),
+    "kiosk.content": ("GET", PUBLIC),
+    "kiosk.admin_list": ("GET", ["admin"]),
+    "kiosk.admin_new": ("GET", ["admin"]),
+    "kiosk.admin_edit": ("GET", ["admin"]),
+    "feedback.new": ("GET", PUBLIC),
+    "feedback.slip": ("GET", PUBLIC),
+    "feedback.lookup": ("GET", PUBLIC),
+    "feedback.inbox": ("GET", ["office"]),
+    "feedback.detail": ("GET", ["office"]),
+    "feedback.log": ("GET", ["office"]),
+    "feedback.assign": ("POST", ["office"]),
+    "feedback.reply": ("POST", ["office"]),
+    "feedback.publish_result": ("POST", ["office"]),
+    "feedback.close": ("POST", ["office"]),
+    "supervision.inbox": ("GET", ["supervisor"]),
+    "supervision.note_new": ("GET", ["supervisor"]),
+    "supervision.note": ("GET", ["supervisor", "office"]),
+    "supervision.relay": ("GET", ["supervisor"]),
+    "supervision.office_list": ("GET", ["office"]),
+    "supervision.office_answer": ("GET", ["office"]),
+    "notifications.bell": ("GET", PUBLIC),  # the public gets an empty answer
+    "notifications.index": ("GET", SIGNED_IN),
+    "notifications.read": ("POST", SIGNED_IN),
+    "notifications.read_all": ("POST", SIGNED_IN),
     "review.queue": ("GET", ["reviewer"]),
     "review.review": ("GET", ["reviewer"]),
 }
@@ -58,6 +84,13 @@ SUCCESS = {
     "workdays.delete": 404,  # no override with id 1: unknown ids are 404
     # Item routes are walked with the ids of the demo item (see `_url`).
     "disclosures.act": 302,
+    # An empty form has no version: "表单已过期", nothing done.
+    "feedback.assign": 422,
+    "feedback.reply": 422,
+    "feedback.publish_result": 422,
+    "feedback.close": 422,
+    "notifications.read": 404,  # the notice belongs to a third user: not theirs to see
+    "notifications.read_all": 302,
     # The item is published: attachments change only on a draft ("请先修订"), back to its page.
     "attachments.upload": 302,
     "attachments.delete": 302,
@@ -90,16 +123,32 @@ def _url(rule, ids):
 def objects(app, users):
     """One object of each kind, so that every route with an id has something to find."""
     from dwgk.extensions import db
+    from dwgk.accounts.models import Role, User
+    from dwgk.feedback import services as fb
+    from dwgk.kiosk.models import KioskScreen
+    from dwgk.notifications.services import notify
+    from dwgk.supervision.services import NoteInput, file_note
     from tests.attachments import make_item_with_attachment
-    from tests.factories import make_catalog_entry
+    from tests.factories import make_catalog_entry, make_user
 
     with app.app_context():
         entry = make_catalog_entry(title="矩阵测试条目")
         item, attachment = make_item_with_attachment(title="矩阵测试事项", catalog_entry=entry)
+        note = file_note(NoteInput(topic="content", body="矩阵测试监督意见", disclosure_id=item.id),
+                         author=db.session.get(User, users["supervisor"]))
+        feedback, _ = fb.file_feedback(fb.FeedbackInput(
+            body="矩阵测试意见", disclosure_id=item.id, is_named=True, filer_name="矩阵",
+            filer_phone="13800138000"))
+        screen = KioskScreen(slug="matrix", name="矩阵测试屏幕")
+        db.session.add(screen)
+        other = make_user(Role.MEMBER, username="matrix-other")
+        notice = notify([other], "matrix.test", "矩阵测试通知", link="/members")[0]
         db.session.commit()
         return {"user_id": users["member"], "disclosure_id": item.id,
                 "category_id": entry.category_id, "entry_id": entry.id,
-                "attachment_id": attachment.id}
+                "attachment_id": attachment.id, "note_id": note.id,
+                "notification_id": notice.id, "feedback_id": feedback.id,
+                "slug": screen.slug, "screen_id": screen.id}
 
 
 @pytest.mark.parametrize("who", ALL)

@@ -69,3 +69,11 @@ def test_hsts_only_when_https_is_configured(make_app, client):
     assert "Strict-Transport-Security" not in client.get("/").headers
     app = make_app(DWGK_HTTPS=True)
     assert "Strict-Transport-Security" in app.test_client().get("/").headers
+
+
+def test_huge_ids_are_404_not_errors(login_as, users):
+    office = login_as("office")
+    for path in ["/items/99999999999999999999", "/office/items/99999999999999999999",
+                 "/items/2147483648/print"]:
+        assert office.get(path).status_code == 404, path
+    assert login_as("anonymous").get("/items/99999999999999999999").status_code == 404

@@ -40,6 +40,16 @@ ACTION_LABELS = {
     "catalog.entry_update": "修改目录条目",
     "attachment.add": "上传附件",
     "attachment.remove": "删除附件",
+    "feedback.file": "收到意见建议",
+    "feedback.assign": "分派意见",
+    "feedback.reply": "答复意见",
+    "feedback.publish_result": "公开处理结果",
+    "feedback.close": "意见办结",
+    "feedback.mail_failed": "答复邮件未能发送",
+    "kiosk.screen_create": "新建公开栏屏幕",
+    "kiosk.screen_update": "修改公开栏屏幕",
+    "supervision.note": "提出监督意见",
+    "supervision.answer": "答复监督意见",
     "review.approve": "审核意见：同意",
     "review.return": "审核意见：退回",
 }
@@ -53,6 +63,9 @@ OBJECT_LABELS = {
     "category": "公开内容类别",
     "catalog_entry": "目录条目",
     "attachment": "附件",
+    "supervision_note": "监督意见",
+    "feedback": "意见建议",
+    "kiosk_screen": "公开栏屏幕",
 }
 
 

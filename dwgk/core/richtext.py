@@ -28,12 +28,17 @@ def render_markdown(source: str) -> str:
     return sanitise(_markdown.render(source or ""))
 
 
+_BLOCK_TAG = re.compile(r"</?(?:p|br|hr|h[1-6]|ul|ol|li|blockquote|pre|table|caption|thead|tbody"
+                        r"|tr|th|td|div)\b[^>]*>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 
 
 def plain_text(html: str) -> str:
-    """The words of a sanitised HTML fragment, for search and summaries."""
+    """The words of a sanitised HTML fragment, for search and summaries. Block elements
+    separate words; inline ones (**bold**, links) do not: "拟推荐**王老师**为" reads
+    "拟推荐王老师为", so a search for 推荐王老师 finds it."""
     from html import unescape
 
-    return _SPACE.sub(" ", unescape(_TAG.sub(" ", html or ""))).strip()
+    text = _TAG.sub("", _BLOCK_TAG.sub(" ", html or ""))
+    return _SPACE.sub(" ", unescape(text)).strip()

@@ -19,6 +19,7 @@ from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus
 from dwgk.notifications.services import notify, users_with_role
 
 BODY_MAX = 5000
+SELF_FILED = (Channel.WEB, Channel.KIOSK)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
 
@@ -56,7 +57,9 @@ def _check(data: FeedbackInput, user) -> None:
         item = db.session.get(Disclosure, data.disclosure_id)
         if item is None or not policy.can_read_item(user, item):
             raise FeedbackError("所针对的公开事项不存在或已撤回。", "disclosure_id")
-        if (item.live_revision.is_predisclosure and data.channel == Channel.WEB
+        # The filer's own channels (the web form and the notice-board screen's QR code)
+        # close at the decision date; the office may still log what came in on time.
+        if (item.live_revision.is_predisclosure and data.channel in SELF_FILED
                 and not policy.can_give_opinion_on(user, item)):
             raise FeedbackError("该预公开事项的意见征集已于决策日截止。", "disclosure_id")
     if data.is_named:
@@ -123,9 +126,13 @@ def find_by_code(typed: str) -> Feedback | None:
     return feedback
 
 
+class StaleFeedbackError(FeedbackError):
+    """The form was drawn from an older version: someone else acted on the filing since."""
+
+
 def _check_version(feedback: Feedback, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != feedback.version_id:
-        raise FeedbackError("该意见已被他人处理，请刷新页面查看最新情况后再操作。")
+        raise StaleFeedbackError("该意见已被他人处理，请刷新页面查看最新情况后再操作。")
 
 
 def assign(feedback: Feedback, assignee: User, *, actor: User,
@@ -174,6 +181,24 @@ def reply(feedback: Feedback, text: str, method: ReplyMethod, replied_on: date, 
     return method == ReplyMethod.EMAIL and bool(feedback.filer_email)
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _mentions_filer(feedback: Feedback, text: str) -> bool:
+    """Does `text` contain the filer's name, e-mail (in any case) or phone number (however
+    it is spaced or dashed)?"""
+    folded = text.casefold()
+    for detail in (feedback.filer_name, feedback.filer_email):
+        if detail.strip() and detail.strip().casefold() in folded:
+            return True
+    phone = _digits(feedback.filer_phone)
+    if len(phone) >= 5:
+        compact = "".join(ch for ch in text if ch not in " -()+")
+        return phone in compact
+    return False
+
+
 def publish_result(feedback: Feedback, text: str, *, actor: User,
                    expected_version: int | None = None) -> None:
     """Publish the handling result (处理结果) on the item's page, without the filer's identity."""
@@ -187,9 +212,8 @@ def publish_result(feedback: Feedback, text: str, *, actor: User,
         raise FeedbackError("这条意见不针对具体公开事项，处理结果无处公开。")
     if feedback.status not in (FeedbackStatus.ANSWERED, FeedbackStatus.CLOSED):
         raise FeedbackError("答复后才能公开处理结果。")
-    for detail in (feedback.filer_name, feedback.filer_phone, feedback.filer_email):
-        if detail and detail in text:
-            raise FeedbackError("公开的处理结果不能包含反映人的姓名、电话或邮箱。", "result_text")
+    if _mentions_filer(feedback, text):
+        raise FeedbackError("公开的处理结果不能包含反映人的姓名、电话或邮箱。", "result_text")
     feedback.result_text = text
     feedback.result_published_at = clock.now()
     db.session.flush()

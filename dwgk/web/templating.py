@@ -14,12 +14,17 @@ NAVIGATION = [
     ("boards.public", "社会公开栏", lambda user: True),
     ("boards.members", "党内公开栏", policy.can_read_member_board),
     ("catalog.index", "公开目录", lambda user: True),
+    ("feedback.new", "意见建议", lambda user: True),
     ("disclosures.index", "事项管理", policy.can_see_work_in_progress),
     ("review.queue", "审核", policy.can_use_review_queue),
+    ("feedback.inbox", "意见办理", policy.can_handle_feedback),
+    ("supervision.office_list", "监督意见答复", policy.can_answer_supervision),
+    ("supervision.inbox", "监督", policy.can_supervise),
     ("admin.users", "用户管理", policy.can_manage_users),
     ("admin.audit", "操作记录", policy.can_read_audit_log),
     ("workdays.index", "节假日调整", policy.can_manage_calendar),
     ("admin.settings", "单位设置", policy.can_manage_settings),
+    ("kiosk.admin_list", "公开栏屏幕", policy.can_manage_kiosk),
 ]
 
 
