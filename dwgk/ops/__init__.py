@@ -1,1 +1,1 @@
-"""Operations helpers: how dwgk is run on a developer's machine (`make run`)."""
+"""Operations: running dwgk on a developer's machine (`make run`, devrun.py) and backups."""
