@@ -121,16 +121,32 @@ run: setup ## migrate, seed the demo unit once, and run web + worker (+ Redis if
 	fi
 	exec $(PY) -m dwgk.ops.devrun
 
-test: setup-test ## run the tests on SQLite, then on DWGK_TEST_DATABASE_URL when it is set
+test: setup-test ## run the tests on SQLite and, at the same time, on DWGK_TEST_DATABASE_URL when set
 	@echo "== ruff check"
 	$(VENV)/bin/ruff check --no-cache .
-	@echo "== pytest on SQLite"
-	env -u DWGK_TEST_DATABASE_URL $(PY) -m pytest -q tests
+	# The two passes run side by side (one per core); each has its own database and its own
+	# redis-server. The browser journeys test the pages, not the database: SQLite pass only.
+	pg_pid=""
 	if [ -n "$${DWGK_TEST_DATABASE_URL:-}" ]; then
 	  # the URL as shown in the log, without a password
-	  echo "== pytest on $$(sed -E 's#//([^:/@]+):[^@]*@#//\1:***@#' <<<"$$DWGK_TEST_DATABASE_URL")"
-	  # The browser journeys test the pages, not the database: they run once, on SQLite.
-	  $(PY) -m pytest -q -m "not browser" tests
+	  pg_name="$$(sed -E 's#//([^:/@]+):[^@]*@#//\1:***@#' <<<"$$DWGK_TEST_DATABASE_URL")"
+	  pg_log="$$(mktemp)"
+	  $(PY) -m pytest -q -p no:cacheprovider -m "not browser" tests >"$$pg_log" 2>&1 &
+	  pg_pid=$$!
+	fi
+	echo "== pytest on SQLite"
+	sqlite_rc=0
+	env -u DWGK_TEST_DATABASE_URL $(PY) -m pytest -q tests || sqlite_rc=$$?
+	pg_rc=0
+	if [ -n "$$pg_pid" ]; then
+	  wait "$$pg_pid" || pg_rc=$$?
+	  echo "== pytest on $$pg_name"
+	  cat "$$pg_log"
+	  rm -f "$$pg_log"
+	fi
+	if [ "$$sqlite_rc" -ne 0 ] || [ "$$pg_rc" -ne 0 ]; then
+	  echo "== FAILED: SQLite pass exit $$sqlite_rc, PostgreSQL pass exit $$pg_rc"
+	  exit 1
 	fi
 
 bench: ## load benchmarks (not yet)
