@@ -24,6 +24,14 @@ def test_demo_seed_is_idempotent_and_covers_every_role_and_state(app, runner):
         republished = db.session.scalar(select(func.count()).select_from(Disclosure)
                                         .where(Disclosure.live_revision_id != Disclosure.working_revision_id))
         entries = db.session.scalar(select(func.count()).select_from(CatalogEntry))
+    with app.app_context():
+        from dwgk.feedback.models import Feedback, FeedbackStatus
+        from dwgk.supervision.models import SupervisionNote
+
+        statuses = set(db.session.scalars(select(Feedback.status)))
+        notes = db.session.scalar(select(func.count()).select_from(SupervisionNote))
+    assert {FeedbackStatus.NEW, FeedbackStatus.ANSWERED} <= statuses
+    assert notes == 1
     assert roles == set(Role)
     assert states == set(State)
     assert entries > 10

@@ -144,11 +144,47 @@ def seed_demo(extra_items: int = 0) -> bool:
     if db.session.scalar(select(Disclosure.id).limit(1)) is None:
         for spec in DEMO_ITEMS:
             _make_item(*spec)
+        _make_feedback()
         created = True
     if extra_items:
         add_published_items(extra_items)
         created = True
     return created
+
+
+def _make_feedback() -> None:
+    """Opinions in every state of handling, and a supervision note with its answer."""
+    from dwgk.feedback import services as feedback
+    from dwgk.feedback.models import Channel, FeedbackKind, ReplyMethod
+    from dwgk.supervision.services import NoteInput, answer_note, file_note
+
+    office, supervisor = _user("office"), _user("supervisor")
+    items = {d.live_revision.title: d for d in db.session.scalars(
+        select(Disclosure).where(Disclosure.live_revision_id.is_not(None),
+                                 Disclosure.withdrawn_at.is_(None)))}
+    canteen = items["群众反映食堂就餐问题整改情况"]
+    fees = items.get("关于调整课后服务收费标准的预公开（征求意见稿）")
+    ago = clock.local_now() - timedelta(days=12)
+    with clock.freeze(ago):
+        answered, _ = feedback.file_feedback(feedback.FeedbackInput(
+            body="食堂保温设备已安装，但早餐仍偏凉，建议延长保温时间。", disclosure_id=canteen.id,
+            is_named=True, filer_name="张女士", filer_phone="13800138000"))
+        feedback.assign(answered, office, actor=office)
+    with clock.freeze(ago + timedelta(days=3)):
+        feedback.reply(answered, "已调整早餐出餐时间，保温柜提前 30 分钟开启。感谢您的监督。",
+                       ReplyMethod.PHONE, (ago + timedelta(days=3)).date(), actor=office)
+        feedback.publish_result(answered, "经核实，已调整早餐出餐时间并提前开启保温柜。", actor=office)
+    with clock.freeze(clock.local_now() - timedelta(hours=20)):
+        feedback.file_feedback(feedback.FeedbackInput(
+            body="建议课后服务收费按实际参加天数计算。", disclosure_id=fees.id if fees else None))
+    with clock.freeze(ago + timedelta(days=5)):
+        feedback.file_feedback(feedback.FeedbackInput(
+            body="反映校门口早晚接送时段交通拥堵，希望协调交警。", kind=FeedbackKind.OPINION,
+            channel=Channel.BOX, is_named=False), logged_by=office)
+        note = file_note(NoteInput(topic="timing", body="第三季度党费情况公开时间较季末晚了 20 多天，请注意时限。"),
+                         author=supervisor)
+    with clock.freeze(ago + timedelta(days=7)):
+        answer_note(note, "已改进：今后定期公开事项在季末后 10 个工作日内完成。", actor=office)
 
 
 def add_published_items(count: int) -> None:
