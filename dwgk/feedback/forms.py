@@ -17,6 +17,22 @@ REPLY_METHOD_CHOICES = [SelectChoice(m.value, m.label) for m in ReplyMethod]
 BAD_DATE = "日期格式不正确，请按 2026-01-31 的格式填写。"
 
 
+
+def check_named_contact(form) -> bool:
+    """A named filing needs a name and a phone or e-mail, well formed: the errors go next to
+    the fields of `form` (which has filer_name, filer_phone, filer_email). True when fine."""
+    name, phone, email = (form.filer_name.data or "", form.filer_phone.data or "",
+                          form.filer_email.data or "")
+    if not name:
+        form.filer_name.errors.append("实名反映须填写姓名。")
+    if not phone and not email:
+        form.filer_phone.errors.append("实名反映须留下电话或电子邮箱，以便答复。")
+    if phone and not form.filer_phone.errors and not PHONE.match(phone):
+        form.filer_phone.errors.append("电话号码格式不正确。")
+    if email and not form.filer_email.errors and not EMAIL.match(email):
+        form.filer_email.errors.append("电子邮箱格式不正确。")
+    return not (form.filer_name.errors or form.filer_phone.errors or form.filer_email.errors)
+
 class ChineseForm(BaseForm):
     """WTForms' own messages (a tampered choice, say) in Chinese too."""
 
@@ -50,18 +66,7 @@ class FeedbackForm(ChineseForm):
         valid = super().validate(extra_validators)
         if not self.is_named:
             return valid
-        name, phone, email = (self.filer_name.data or "", self.filer_phone.data or "",
-                              self.filer_email.data or "")
-        if not name:
-            self.filer_name.errors.append("实名反映须填写姓名。")
-        if not phone and not email:
-            self.filer_phone.errors.append("实名反映须留下电话或电子邮箱，以便答复。")
-        if phone and not self.filer_phone.errors and not PHONE.match(phone):
-            self.filer_phone.errors.append("电话号码格式不正确。")
-        if email and not self.filer_email.errors and not EMAIL.match(email):
-            self.filer_email.errors.append("电子邮箱格式不正确。")
-        return valid and not (self.filer_name.errors or self.filer_phone.errors
-                              or self.filer_email.errors)
+        return check_named_contact(self) and valid
 
 
 class LogForm(FeedbackForm):

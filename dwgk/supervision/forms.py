@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from dwgk.feedback.models import FeedbackKind
 from dwgk.feedback.services import BODY_MAX as FEEDBACK_MAX
-from dwgk.feedback.services import EMAIL, PHONE
+from dwgk.feedback.forms import check_named_contact
 from dwgk.supervision.models import NoteTopic
 from dwgk.supervision.services import ANSWER_MAX, BODY_MAX
 from dwgk.web.forms import BaseForm, optional_int
@@ -58,15 +58,4 @@ class RelayForm(BaseForm):
         valid = super().validate(extra_validators)
         if not self.is_named.data:
             return valid
-        name, phone, email = (self.filer_name.data or "", self.filer_phone.data or "",
-                              self.filer_email.data or "")
-        if not name:
-            self.filer_name.errors.append("实名反映须填写姓名。")
-        if not phone and not email:
-            self.filer_phone.errors.append("实名反映须留下电话或电子邮箱，以便答复。")
-        if phone and not self.filer_phone.errors and not PHONE.match(phone):
-            self.filer_phone.errors.append("电话号码格式不正确。")
-        if email and not self.filer_email.errors and not EMAIL.match(email):
-            self.filer_email.errors.append("电子邮箱格式不正确。")
-        return valid and not (self.filer_name.errors or self.filer_phone.errors
-                              or self.filer_email.errors)
+        return check_named_contact(self) and valid
