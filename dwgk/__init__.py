@@ -95,6 +95,7 @@ def _register_cli(app: Flask) -> None:
     from dwgk.demo.cli import demo_cli
     from dwgk.disclosures.cli import disclosures_cli
     from dwgk.ops.cli import backup_cli
+    from dwgk.reminders.cli import reminders_cli
 
-    for group in (users_cli, catalog_cli, disclosures_cli, demo_cli, backup_cli):
+    for group in (users_cli, catalog_cli, disclosures_cli, demo_cli, backup_cli, reminders_cli):
         app.cli.add_command(group)

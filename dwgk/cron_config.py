@@ -7,5 +7,6 @@ from dwgk.jobs import housekeeping
 
 QUEUE = "dwgk"
 
-# Every 10 minutes: a publicity period that ended at midnight is archived within minutes.
+# Every 10 minutes: ended publicity periods are archived and due or overdue duties notified
+# (the reminder sweep) within minutes.
 cron.register(housekeeping, QUEUE, interval=600, name="housekeeping")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 
 def housekeeping() -> int:
-    """Archive items whose publicity period has ended. Returns how many were archived."""
+    """Archive ended publicity periods and send due and overdue reminders (the sweep).
+    Returns how many items were archived."""
     from dwgk import create_app
-    from dwgk.disclosures import services
     from dwgk.extensions import db
+    from dwgk.reminders.sweep import run_sweep
 
     app = create_app()
     with app.app_context():
-        archived = services.archive_ended_publicity_periods()
+        result = run_sweep()
         db.session.commit()
-        return len(archived)
+        return result.archived
 
 
 def send_mail(to: str, subject: str, body: str) -> None:

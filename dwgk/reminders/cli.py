@@ -1,0 +1,19 @@
+"""`flask --app app reminders …`"""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from dwgk.extensions import db
+
+reminders_cli = AppGroup("reminders", help="到期提醒。")
+
+
+@reminders_cli.command("sweep")
+def sweep():
+    """立即检查一次到期事项并发送提醒（可重复运行，同一提醒只发一次）。"""
+    from dwgk.reminders.sweep import run_sweep
+
+    result = run_sweep()
+    db.session.commit()
+    click.echo(result.summary)
