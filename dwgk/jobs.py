@@ -12,9 +12,15 @@ def housekeeping() -> int:
 
     app = create_app()
     with app.app_context():
-        result = run_sweep()
-        db.session.commit()
-        return result.archived
+        try:
+            result = run_sweep()
+            db.session.commit()
+            return result.archived
+        finally:
+            # The app is this job's alone: close its connections rather than leave them to
+            # the garbage collector (a worker that does not fork runs many jobs).
+            db.session.remove()
+            db.engine.dispose()
 
 
 def send_mail(to: str, subject: str, body: str) -> None:
