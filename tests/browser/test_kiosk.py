@@ -30,7 +30,10 @@ LANDSCAPE = {"width": 1920, "height": 1080}
 PORTRAIT = {"width": 1080, "height": 1920}
 REFRESH = 0.3  # seconds between refreshes here (?refresh= is honoured in tests only)
 CANARY = "金丝雀-党内事项-b81f"
-OFFLINE_ERRORS = ["ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_EMPTY_RESPONSE"]
+# What Chromium logs for a request to a server that is away (refused, reset, or a socket
+# closed under it — which of them depends on timing).
+OFFLINE_ERRORS = ["ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_EMPTY_RESPONSE",
+                  "ERR_SOCKET_NOT_CONNECTED", "ERR_CONNECTION_CLOSED", "ERR_CONNECTION_ABORTED"]
 
 
 class Server:
