@@ -95,3 +95,16 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     if report.when == "call":
         item.rep_call = report
+
+
+def sign_in(page, base: str, username: str) -> None:
+    """Sign in through the login form, as a person would, and land on the member board."""
+    import re
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    page.goto(base + "/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(re.compile(r".*/members$"))

@@ -11,8 +11,9 @@ import pytest
 
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import DEFAULT_PASSWORD, make_disclosure
+from tests.factories import make_disclosure
 from tests.feedback import CANARY_EMAIL, CANARY_NAME, CANARY_PHONE
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,13 +21,6 @@ TITLE = "关于2026年度优秀党员推荐人选的公示"
 OPINION = "建议在公示中写明推荐人选的主要事迹，便于群众监督。"
 REPLY = "感谢您的建议。推荐人选的主要事迹已补充到公示附件中。"
 
-
-def _sign_in(page, base, username):
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/members$"))
 
 
 def test_named_opinion_code_office_reply_and_lookup(app, users, live_server, page, frozen_clock):
@@ -70,7 +64,7 @@ def test_named_opinion_code_office_reply_and_lookup(app, users, live_server, pag
     assert code not in page.content()
 
     # The office finds it in the inbox, filters in place, opens it and replies.
-    _sign_in(page, base, "office")
+    sign_in(page, base, "office")
     page.goto(f"{base}/office/feedback")
     row = page.locator("#feedback-inbox tbody tr").first
     assert TITLE in row.inner_text() and "待处理" in row.inner_text()

@@ -10,8 +10,9 @@ import pytest
 
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import DEFAULT_PASSWORD, make_disclosure
+from tests.factories import make_disclosure
 from tests.supervision import CANARIES, CANARY_EMAIL, CANARY_NAME, CANARY_PHONE
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +20,6 @@ TITLE = "2026年第三季度党费收缴使用情况"
 NOTE = "公开的支出明细只有合计数，建议按月列出党费的使用去向。"
 ANSWER = "感谢监督。已按月补充第三季度党费使用明细，并于公开栏同步张贴。"
 
-
-def _sign_in(page, base, username):
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/members$"))
 
 
 def _seed(app):
@@ -55,7 +49,7 @@ def test_supervisor_note_office_answer_and_the_bell(app, users, live_server, pag
     # The supervisor's page keeps a fake clock, so that the bell's one-minute poll can be
     # brought forward instead of waited for.
     page.clock.install()
-    _sign_in(page, base, "supervisor")
+    sign_in(page, base, "supervisor")
     page.goto(f"{base}/supervision")
     assert "逾期未答复" in page.locator("#overdue").inner_text()
     page.goto(f"{base}/supervision/notes/new?item={item_id}")
@@ -76,7 +70,7 @@ def test_supervisor_note_office_answer_and_the_bell(app, users, live_server, pag
     office_errors = []
     office.on("pageerror", lambda exc: office_errors.append(str(exc)))
     try:
-        _sign_in(office, base, "office")
+        sign_in(office, base, "office")
         assert office.locator("#notification-bell .bell-count").inner_text() == "3"
         office.locator("#notification-bell").click()
         office.wait_for_url(re.compile(r".*/notifications$"))

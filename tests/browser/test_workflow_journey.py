@@ -10,20 +10,14 @@ import pytest
 
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import DEFAULT_PASSWORD, make_category
+from tests.factories import make_category
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
 TITLE = "关于2026年度优秀党员推荐人选的公示"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
-
-def _sign_in(page, base, username):
-    page.goto(base + "/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/members$"))
 
 
 def _sign_out(page):
@@ -40,7 +34,7 @@ def test_draft_review_publish_and_members_first(app, users, live_server, page, t
     base = live_server.url
 
     # The office drafts the item and attaches the signed list.
-    _sign_in(page, base, "office")
+    sign_in(page, base, "office")
     page.get_by_role("link", name="事项管理").click()
     page.get_by_role("link", name="新建公开事项").click()
     page.get_by_label("标题").fill(TITLE)
@@ -64,7 +58,7 @@ def test_draft_review_publish_and_members_first(app, users, live_server, page, t
     _sign_out(page)
 
     # A reviewer approves it, ticking every point of the checklist.
-    _sign_in(page, base, "reviewer")
+    sign_in(page, base, "reviewer")
     page.get_by_role("link", name="审核", exact=True).click()
     page.get_by_role("link", name=TITLE).click()
     for label in ["内容：真实、准确、完整", "形式：公开方式恰当", "范围：党内公开 / 社会公开 恰当",
@@ -77,14 +71,14 @@ def test_draft_review_publish_and_members_first(app, users, live_server, page, t
     _sign_out(page)
 
     # The office publishes it.
-    _sign_in(page, base, "office")
+    sign_in(page, base, "office")
     page.goto(item_url)
     page.get_by_role("button", name="发布", exact=True).click()
     page.wait_for_selector(".state-published")
     _sign_out(page)
 
     # A member sees it on the member board at once, with its attachment and review record.
-    _sign_in(page, base, "member")
+    sign_in(page, base, "member")
     assert TITLE in page.locator("#board-list").inner_text()
     page.get_by_role("link", name=TITLE).click()
     assert "推荐人选名单.pdf" in page.content()
