@@ -82,10 +82,14 @@ def _register_blueprints(app: Flask) -> None:
     from dwgk.review.routes import bp as review_bp
     from dwgk.supervision.routes import bp as supervision_bp
     from dwgk.web.health import bp as health_bp
+    from dwgk.reminders.routes import bp as duties_bp
+    from dwgk.admin.jobs import bp as jobs_bp
+    from dwgk.reporting.routes import bp as reporting_bp
+    from dwgk.reporting.report_routes import bp as report_bp
 
     for blueprint in (health_bp, accounts_bp, admin_bp, workdays_bp, boards_bp, catalog_bp,
                       disclosures_bp, attachments_bp, review_bp, feedback_bp, supervision_bp,
-                      notifications_bp, kiosk_bp):
+                      notifications_bp, kiosk_bp, duties_bp, jobs_bp, reporting_bp, report_bp):
         app.register_blueprint(blueprint)
 
 

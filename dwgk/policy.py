@@ -296,3 +296,9 @@ def can_give_opinion_on(user, disclosure) -> bool:
     last_day = opinions_close_on(disclosure)
     return (last_day is not None and can_read_item(user, disclosure)
             and clock.today() <= last_day)
+
+
+# --- duties and failed jobs (issue 5) ------------------------------------------------------
+
+
+# --- dashboard, ledger and summary report (issue 7) ------------------------------------------

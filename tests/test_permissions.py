@@ -74,6 +74,9 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "notifications.read_all": ("POST", SIGNED_IN),
     "review.queue": ("GET", ["reviewer"]),
     "review.review": ("GET", ["reviewer"]),
+    # --- duties and failed jobs (issue 5) ---
+    # --- dashboard and ledger (issue 7) ---
+    # --- summary report (issue 7) ---
 }
 
 # The status an allowed user gets. GET pages answer 200; a signed-in user asking for the

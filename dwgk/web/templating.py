@@ -25,6 +25,8 @@ NAVIGATION = [
     ("workdays.index", "节假日调整", policy.can_manage_calendar),
     ("admin.settings", "单位设置", policy.can_manage_settings),
     ("kiosk.admin_list", "公开栏屏幕", policy.can_manage_kiosk),
+    # --- duties and failed jobs (issue 5) ---
+    # --- dashboard, ledger and report (issue 7) ---
 ]
 
 
