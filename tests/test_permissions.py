@@ -101,6 +101,9 @@ SUCCESS = {
     "disclosures.withdraw": 302,
     "admin.user_reset_password": 422,
     "admin.user_set_active": 302,
+    # --- duties and failed jobs (issue 5) ---
+    # --- dashboard and ledger (issue 7) ---
+    # --- summary report (issue 7) ---
 }
 
 
