@@ -129,3 +129,28 @@ class QueryCounter:
     @property
     def count(self) -> int:
         return len(self.statements)
+
+
+def reuse_url_builders() -> None:
+    """Share werkzeug's compiled URL builders between the apps of a test session.
+
+    werkzeug compiles a Python function per rule (`Rule._compile_builder`) from the rule's
+    parsed parts and its defaults alone; the function takes the rule as its first argument.
+    Two rules with the same parts and defaults get the same function, so it is kept by that
+    key. Tests only: a production process builds its app once."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    builders: dict = {}
+
+    def cached(self, append_unknown: bool = True):
+        defaults = self.defaults or {}
+        key = (tuple(self._trace), append_unknown,
+               tuple(sorted((name, repr(value), type(self._converters.get(name)).__name__)
+                            for name, value in defaults.items())))
+        builder = builders.get(key)
+        if builder is None:
+            builder = builders[key] = compile_builder(self, append_unknown)
+        return builder
+
+    Rule._compile_builder = cached
