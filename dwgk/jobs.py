@@ -4,18 +4,16 @@ from __future__ import annotations
 
 
 def housekeeping() -> int:
-    """Archive ended publicity periods and send due and overdue reminders (the sweep).
-    Returns how many items were archived."""
+    """Archive ended publicity periods and send due and overdue reminders (the sweep), in
+    the app and, where SMTP is configured, by e-mail. Returns how many items were archived."""
     from dwgk import create_app
     from dwgk.extensions import db
-    from dwgk.reminders.sweep import run_sweep
+    from dwgk.reminders.sweep import sweep_commit_and_mail
 
     app = create_app()
     with app.app_context():
         try:
-            result = run_sweep()
-            db.session.commit()
-            return result.archived
+            return sweep_commit_and_mail().archived
         finally:
             # The app is this job's alone: close its connections rather than leave them to
             # the garbage collector (a worker that does not fork runs many jobs).

@@ -300,5 +300,16 @@ def can_give_opinion_on(user, disclosure) -> bool:
 
 # --- duties and failed jobs (issue 5) ------------------------------------------------------
 
+def can_see_duties(user) -> bool:
+    """"我的待办": the office and the leading group (design.md: "My duties" for office and
+    reviewers). Each sees what they are reminded of; the office also all the office's work."""
+    return has_role(user, Role.OFFICE, Role.REVIEWER)
+
+
+def can_manage_jobs(user) -> bool:
+    """Failed background jobs (/admin/jobs): look, retry, delete. The admin only."""
+    return has_role(user, Role.ADMIN)
+
+
 
 # --- dashboard, ledger and summary report (issue 7) ------------------------------------------

@@ -75,6 +75,10 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "review.queue": ("GET", ["reviewer"]),
     "review.review": ("GET", ["reviewer"]),
     # --- duties and failed jobs (issue 5) ---
+    "duties.index": ("GET", ["office", "reviewer"]),
+    "jobs.index": ("GET", ["admin"]),
+    "jobs.retry": ("POST", ["admin"]),
+    "jobs.delete": ("POST", ["admin"]),
     # --- dashboard and ledger (issue 7) ---
     # --- summary report (issue 7) ---
 }
@@ -102,6 +106,8 @@ SUCCESS = {
     "admin.user_reset_password": 422,
     "admin.user_set_active": 302,
     # --- duties and failed jobs (issue 5) ---
+    "jobs.retry": 302,  # no job with that id: said so, back to the list
+    "jobs.delete": 302,
     # --- dashboard and ledger (issue 7) ---
     # --- summary report (issue 7) ---
 }

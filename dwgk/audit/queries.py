@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "supervision.answer": "答复监督意见",
     "review.approve": "审核意见：同意",
     "review.return": "审核意见：退回",
+    "job.retry": "重试后台任务",
+    "job.delete": "删除失败的后台任务",
 }
 
 
@@ -66,6 +68,7 @@ OBJECT_LABELS = {
     "supervision_note": "监督意见",
     "feedback": "意见建议",
     "kiosk_screen": "公开栏屏幕",
+    "rq_job": "后台任务",
 }
 
 

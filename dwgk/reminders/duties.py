@@ -1,7 +1,9 @@
 """Duties: what someone has to do by a date, computed from the database alone.
 
 `compute_duties(today, calendar, settings)` returns every duty of design.md's table
-("Deadlines that produce reminders") that is due today or overdue:
+("Deadlines that produce reminders") that is due today or overdue; with `horizon=` a later
+date, also those due after today up to that date (the "我的待办" page looks ahead; the
+sweep does not):
 
 | kind            | due                                                   | who                     |
 |-----------------|-------------------------------------------------------|-------------------------|
@@ -98,6 +100,14 @@ class Duty:
     link: str = ""
 
     @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    def days_overdue(self, today: date) -> int:
+        """Calendar days since the due date (0 on the day, negative before it)."""
+        return (today - self.due).days
+
+    @property
     def notice_kind(self) -> str:
         return f"duty.{self.kind}"
 
@@ -114,17 +124,20 @@ class Duty:
                 f"（截止 {format_day(self.due)}）。{self.explanation}")[:500]
 
 
-def compute_duties(today: date, calendar: Calendar, settings: Settings) -> list[Duty]:
-    """Every duty due today or overdue, oldest due date first."""
+def compute_duties(today: date, calendar: Calendar, settings: Settings,
+                   horizon: date | None = None) -> list[Duty]:
+    """Every duty due today or overdue, oldest due date first; with `horizon`, also every
+    duty due after today up to and including `horizon` (not overdue)."""
+    until = today if horizon is None or horizon < today else horizon
     people = _People()
     duties = [
-        *_periodic(today, people),
-        *_staged(today, calendar, people),
-        *_review(today, calendar, settings, people),
-        *_feedback(today, calendar, settings, people),
-        *_notes(today, calendar, settings, people),
-        *_publicity(today, calendar, people),
-        *_predisclosure(today, people),
+        *_periodic(today, until, people),
+        *_staged(today, until, calendar, people),
+        *_review(today, until, calendar, settings, people),
+        *_feedback(today, until, calendar, settings, people),
+        *_notes(today, until, calendar, settings, people),
+        *_publicity(today, until, calendar, people),
+        *_predisclosure(today, until, people),
     ]
     people.resolve(duties)
     duties = [duty for duty in people.resolved if duty.recipients]
@@ -197,7 +210,7 @@ def _local(moment: datetime | None) -> date | None:
 # The kinds
 
 
-def _periodic(today: date, people: _People):
+def _periodic(today: date, until: date, people: _People):
     entries = db.session.execute(
         select(CatalogEntry.id, CatalogEntry.title, CatalogEntry.period_months,
                CatalogEntry.responsible_id, CatalogEntry.created_at)
@@ -219,7 +232,7 @@ def _periodic(today: date, people: _People):
         start, end = period_start(today, months), period_end(today, months)
         responsible = (responsible_id, Role.OFFICE)
         link = f"/catalog/entries/{entry_id}"
-        if end == today and (last is None or last < start):
+        if end <= until and (last is None or last < start):
             pending.append((_period_duty(entry_id, title, months, start, end, False, link),
                             [responsible]))
         previous_end = start - timedelta(days=1)
@@ -240,7 +253,7 @@ def _period_duty(entry_id, title, months, start, end, overdue, link) -> Duty:
                 overdue, link)
 
 
-def _staged(today: date, calendar: Calendar, people: _People):
+def _staged(today: date, until: date, calendar: Calendar, people: _People):
     working = aliased(Revision)
     live = aliased(Revision)
     rows = db.session.execute(
@@ -251,20 +264,20 @@ def _staged(today: date, calendar: Calendar, people: _People):
         .where(Disclosure.state.in_((State.DRAFT, State.IN_REVIEW, State.APPROVED)),
                working.cadence == Cadence.STAGED, working.result_date.is_not(None),
                # add_days only moves forward: nothing later than this can be due yet
-               working.result_date <= today - timedelta(days=STAGED_RESULT_DAYS))).all()
+               working.result_date <= until - timedelta(days=STAGED_RESULT_DAYS))).all()
     pending = []
     for item_id, title, result_date, responsible_id, author_id, live_result in rows:
         if live_result == result_date:  # that result is already published
             continue
         deadline = calendar.add_days(result_date, STAGED_RESULT_DAYS)
-        if deadline.due <= today:
+        if deadline.due <= until:
             duty = Duty(STAGED, "disclosure", item_id, title, deadline.due, deadline.explanation,
                         (), today > deadline.due, f"/office/items/{item_id}")
             pending.append((duty, [responsible_id if responsible_id is not None else author_id]))
     return pending
 
 
-def _review(today: date, calendar: Calendar, settings: Settings, people: _People):
+def _review(today: date, until: date, calendar: Calendar, settings: Settings, people: _People):
     rows = db.session.execute(
         select(Disclosure.id, Revision.id, Revision.title, Revision.submitted_at,
                Revision.author_id)
@@ -273,7 +286,7 @@ def _review(today: date, calendar: Calendar, settings: Settings, people: _People
     due_rows = []
     for item_id, revision_id, title, submitted_at, author_id in rows:
         deadline = calendar.add_workdays(_local(submitted_at), settings.review_due_workdays)
-        if deadline.due <= today:
+        if deadline.due <= until:
             due_rows.append((item_id, revision_id, title, author_id, deadline))
     if not due_rows:
         return []
@@ -292,7 +305,8 @@ def _review(today: date, calendar: Calendar, settings: Settings, people: _People
     return pending
 
 
-def _feedback(today: date, calendar: Calendar, settings: Settings, people: _People):
+def _feedback(today: date, until: date, calendar: Calendar, settings: Settings,
+              people: _People):
     rows = db.session.execute(
         select(Feedback.id, Feedback.kind, Feedback.received_on, Feedback.created_at,
                Feedback.assigned_to_id)
@@ -303,7 +317,7 @@ def _feedback(today: date, calendar: Calendar, settings: Settings, people: _Peop
         # the same rule as feedback.services.reply_due
         deadline = calendar.add_workdays(received_on or _local(created_at),
                                          settings.feedback_reply_workdays)
-        if deadline.due <= today:
+        if deadline.due <= until:
             duty = Duty(FEEDBACK, "feedback", feedback_id, f"第 {feedback_id} 号实名{kind.label}",
                         deadline.due, deadline.explanation, (), today > deadline.due,
                         f"/office/feedback/{feedback_id}")
@@ -311,7 +325,7 @@ def _feedback(today: date, calendar: Calendar, settings: Settings, people: _Peop
     return pending
 
 
-def _notes(today: date, calendar: Calendar, settings: Settings, people: _People):
+def _notes(today: date, until: date, calendar: Calendar, settings: Settings, people: _People):
     rows = db.session.execute(
         select(SupervisionNote.id, SupervisionNote.topic, SupervisionNote.created_at)
         .where(SupervisionNote.answered_at.is_(None))).all()
@@ -319,7 +333,7 @@ def _notes(today: date, calendar: Calendar, settings: Settings, people: _People)
     for note_id, topic, created_at in rows:
         # the same rule as supervision.queries.note_due
         deadline = calendar.add_workdays(_local(created_at), settings.supervision_reply_workdays)
-        if deadline.due <= today:
+        if deadline.due <= until:
             duty = Duty(NOTE, "supervision_note", note_id, f"第 {note_id} 号监督意见（{topic.label}）",
                         deadline.due, deadline.explanation, (), today > deadline.due,
                         f"/office/supervision/{note_id}")
@@ -327,7 +341,7 @@ def _notes(today: date, calendar: Calendar, settings: Settings, people: _People)
     return pending
 
 
-def _publicity(today: date, calendar: Calendar, people: _People):
+def _publicity(today: date, until: date, calendar: Calendar, people: _People):
     rows = db.session.execute(
         select(Disclosure.id, Revision.title, Revision.publicity_workdays,
                Disclosure.first_published_at)
@@ -338,19 +352,19 @@ def _publicity(today: date, calendar: Calendar, people: _People):
     for item_id, title, workdays, first_published_at in rows:
         # the same rule as disclosures.queries.publicity_period
         period = calendar.add_workdays(_local(first_published_at), workdays)
-        if period.due <= today:
+        if period.due <= until:
             duty = Duty(PUBLICITY, "disclosure", item_id, title, period.due, period.explanation,
                         (), today > period.due, f"/office/items/{item_id}")
             pending.append((duty, [Role.OFFICE]))
     return pending
 
 
-def _predisclosure(today: date, people: _People):
+def _predisclosure(today: date, until: date, people: _People):
     rows = db.session.execute(
         select(Disclosure.id, Revision.title, Revision.decision_date)
         .join(Revision, Revision.id == Disclosure.live_revision_id)
         .where(Disclosure.state == State.PUBLISHED, Revision.is_predisclosure.is_(True),
-               Revision.decision_date.is_not(None), Revision.decision_date <= today)).all()
+               Revision.decision_date.is_not(None), Revision.decision_date <= until)).all()
     if not rows:
         return []
     formal = set(db.session.scalars(

@@ -1,8 +1,9 @@
 """The sweep: archive ended publicity periods, compute the duties, notify each recipient
 once. Everything comes from the database, so a flushed or restarted Redis loses nothing:
 the next sweep finds the same duties, and the notification's unique key (recipient, kind,
-object, due key) keeps anyone from being told twice. Flushes; the caller commits (the CLI
-and the RQ job)."""
+object, due key) keeps anyone from being told twice. `run_sweep` flushes and the caller
+commits; `sweep_commit_and_mail` is what the CLI and the RQ job run: the sweep, the commit,
+then the e-mails (reminders.mailing), which go out only after the commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -25,13 +26,15 @@ class SweepResult:
     duties: int = 0  # duties due today or overdue
     overdue: int = 0  # of which overdue
     notices: int = 0  # notices created now (0 when every duty was already notified)
+    mailed: int | None = None  # e-mails handed over after the commit; None: no SMTP
     created: list[Notification] = field(default_factory=list, repr=False)
 
     @property
     def summary(self) -> str:
         return (f"提醒检查完成：自动归档公示期满事项 {self.archived} 项；"
                 f"今日到期或逾期的待办 {self.duties} 项（其中逾期 {self.overdue} 项）；"
-                f"新发送提醒 {self.notices} 条。")
+                f"新发送提醒 {self.notices} 条。"
+                + ("" if self.mailed is None else f"提醒邮件 {self.mailed} 封已交由邮件发送。"))
 
 
 def run_sweep(now: datetime | None = None) -> SweepResult:
@@ -57,6 +60,22 @@ def run_sweep(now: datetime | None = None) -> SweepResult:
                                      object_type=duty.object_type, object_id=duty.object_id,
                                      due_key=duty.due_key, link=duty.link)
     result.notices = len(result.created)
+    return result
+
+
+def sweep_commit_and_mail(now: datetime | None = None) -> SweepResult:
+    """The sweep, committed; then each person's new duty notices by e-mail where SMTP is
+    configured (after the commit: a rolled-back sweep mails nothing)."""
+    from dwgk.core import mail
+    from dwgk.reminders.mailing import mail_duty_notices
+
+    if now is not None:
+        with clock.freeze(now):
+            return sweep_commit_and_mail()
+    result = run_sweep()
+    db.session.commit()
+    if mail.is_configured():
+        result.mailed = mail_duty_notices()
     return result
 
 

@@ -13,6 +13,7 @@ from dwgk.disclosures.queries import catalog_entry_choices
 from dwgk.extensions import db
 from dwgk.feedback import services as feedback_services
 from dwgk.feedback.models import Channel, FeedbackKind, FeedbackStatus
+from dwgk.reminders import queries as duty_queries
 from dwgk.supervision import queries, services
 from dwgk.supervision.forms import NoteAnswerForm, NoteNewForm, RelayForm
 from dwgk.supervision.models import SupervisionNote
@@ -62,7 +63,8 @@ def inbox():
                                                  page=_page_arg()),
                   counts=queries.feedback_status_counts(), statuses=list(FeedbackStatus),
                   status_filter=status, overdue_only=overdue_only,
-                  notes=queries.notes_page(ctx, page=_page_arg("notes_page")), ctx=ctx)
+                  notes=queries.notes_page(ctx, page=_page_arg("notes_page")), ctx=ctx,
+                  overdue_duties=duty_queries.overdue_for_supervision(clock.today()))
 
 
 def _fill_entries(form: NoteNewForm) -> None:

@@ -26,6 +26,8 @@ NAVIGATION = [
     ("admin.settings", "单位设置", policy.can_manage_settings),
     ("kiosk.admin_list", "公开栏屏幕", policy.can_manage_kiosk),
     # --- duties and failed jobs (issue 5) ---
+    ("duties.index", "我的待办", policy.can_see_duties),
+    ("jobs.index", "后台任务", policy.can_manage_jobs),
     # --- dashboard, ledger and report (issue 7) ---
 ]
 
