@@ -313,3 +313,27 @@ def can_manage_jobs(user) -> bool:
 
 
 # --- dashboard, ledger and summary report (issue 7) ------------------------------------------
+def can_view_dashboard(user) -> bool:
+    """The dashboard (工作台): the office and the leading group, who answer for the duties."""
+    return has_role(user, Role.OFFICE, Role.REVIEWER)
+
+
+def can_read_ledger_items(user) -> bool:
+    """The ledger's items and reviews (work in progress included): office and leading group."""
+    return can_see_work_in_progress(user)
+
+
+def can_read_ledger_handling(user) -> bool:
+    """The ledger's feedback and supervision notes, without filers' details: the office, the
+    leading group, and the supervisors (who see all feedback and its handling)."""
+    return has_role(user, Role.OFFICE, Role.REVIEWER, Role.SUPERVISOR)
+
+
+def can_read_ledger(user) -> bool:
+    return can_read_ledger_items(user) or can_read_ledger_handling(user)
+
+
+def can_see_filer_details(user) -> bool:
+    """Filers' names, phones and e-mails in the ledger and its exports: the office only."""
+    return can_handle_feedback(user)
+

@@ -80,6 +80,12 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "jobs.retry": ("POST", ["admin"]),
     "jobs.delete": ("POST", ["admin"]),
     # --- dashboard and ledger (issue 7) ---
+    "reporting.dashboard": ("GET", ["office", "reviewer"]),
+    "reporting.ledger_index": ("GET", ["office", "reviewer", "supervisor"]),
+    **{f"reporting.ledger_{tab}{suffix}": ("GET", ["office", "reviewer"])
+       for tab in ("items", "reviews") for suffix in ("", "_csv", "_xlsx")},
+    **{f"reporting.ledger_{tab}{suffix}": ("GET", ["office", "reviewer", "supervisor"])
+       for tab in ("feedback", "notes") for suffix in ("", "_csv", "_xlsx")},
     # --- summary report (issue 7) ---
 }
 
@@ -109,6 +115,7 @@ SUCCESS = {
     "jobs.retry": 302,  # no job with that id: said so, back to the list
     "jobs.delete": 302,
     # --- dashboard and ledger (issue 7) ---
+    "reporting.ledger_index": 302,  # on to the first tab the user may read
     # --- summary report (issue 7) ---
 }
 

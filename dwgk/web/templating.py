@@ -29,6 +29,8 @@ NAVIGATION = [
     ("duties.index", "我的待办", policy.can_see_duties),
     ("jobs.index", "后台任务", policy.can_manage_jobs),
     # --- dashboard, ledger and report (issue 7) ---
+    ("reporting.dashboard", "工作台", policy.can_view_dashboard),
+    ("reporting.ledger_index", "台账", policy.can_read_ledger),
 ]
 
 
