@@ -73,7 +73,7 @@ define check_system
 endef
 
 system: ## check (as root: install) the system packages `make run` needs
-	@$(call check_system,python3-venv redis-server redis-tools nodejs npm)
+	@$(call check_system,python3-venv redis-server redis-tools nodejs npm libpangoft2-1.0-0 libharfbuzz-subset0 fonts-wqy-microhei)
 
 system-test: ## check (as root: install) those plus chromium and a CJK font for `make test`
 	@$(call check_system,python3-venv redis-server redis-tools nodejs npm chromium fonts-wqy-microhei)

@@ -337,3 +337,11 @@ def can_see_filer_details(user) -> bool:
     """Filers' names, phones and e-mails in the ledger and its exports: the office only."""
     return can_handle_feedback(user)
 
+
+def can_read_summary_report(user) -> bool:
+    """The summary report (专题报告) to the higher discipline committee: the office, who
+    writes and sends it; the leading group, who answers for it; and the supervisors, who
+    oversee disclosure and the handling of feedback (design.md) — the report holds only
+    figures, never a filer's details."""
+    return has_role(user, Role.OFFICE, Role.REVIEWER, Role.SUPERVISOR)
+

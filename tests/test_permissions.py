@@ -87,6 +87,8 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     **{f"reporting.ledger_{tab}{suffix}": ("GET", ["office", "reviewer", "supervisor"])
        for tab in ("feedback", "notes") for suffix in ("", "_csv", "_xlsx")},
     # --- summary report (issue 7) ---
+    **{f"report.{name}": ("GET", ["office", "reviewer", "supervisor"])
+       for name in ("index", "print_view", "pdf")},
 }
 
 # The status an allowed user gets. GET pages answer 200; a signed-in user asking for the

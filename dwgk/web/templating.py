@@ -31,6 +31,7 @@ NAVIGATION = [
     # --- dashboard, ledger and report (issue 7) ---
     ("reporting.dashboard", "工作台", policy.can_view_dashboard),
     ("reporting.ledger_index", "台账", policy.can_read_ledger),
+    ("report.index", "专题报告", policy.can_read_summary_report),
 ]
 
 
