@@ -154,3 +154,26 @@ def reuse_url_builders() -> None:
         return builder
 
     Rule._compile_builder = cached
+
+
+def readable_text(response) -> str:
+    """What a person could read in a response: the text of a page or CSV, the cells of an
+    XLSX workbook (the XML inside the zip), the text layer of a PDF."""
+    content_type = response.mimetype or ""
+    data = response.get_data()
+    if content_type == "application/pdf":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(data)
+        try:
+            return "\n".join(page.get_textpage().get_text_range() for page in document)
+        finally:
+            document.close()
+    if content_type.endswith("spreadsheetml.sheet"):
+        import io
+        import zipfile
+
+        with zipfile.ZipFile(io.BytesIO(data)) as workbook:
+            return "\n".join(workbook.read(name).decode("utf-8") for name in workbook.namelist()
+                             if name.endswith(".xml"))
+    return data.decode("utf-8")

@@ -49,7 +49,7 @@ def test_first_login_forces_password_change_then_shows_the_roles_navigation(app,
     page.wait_for_url(re.compile(r".*/members$"))
     assert "密码已修改。" in page.content()
     assert _nav(page) == ["社会公开栏", "党内公开栏", "公开目录", "意见建议", "事项管理", "意见办理",
-                         "监督意见答复"]
+                         "监督意见答复", "我的待办", "工作台", "台账", "专题报告"]
     assert page.locator(".who").inner_text() == "王秀"
 
     page.get_by_role("button", name="退出").click()
@@ -66,7 +66,7 @@ def test_admin_sees_admin_navigation_and_filters_the_audit_log_with_htmx(app, us
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/members$"))
     assert _nav(page) == ["社会公开栏", "党内公开栏", "公开目录", "意见建议", "用户管理", "操作记录",
-                         "节假日调整", "单位设置", "公开栏屏幕"]
+                         "节假日调整", "单位设置", "公开栏屏幕", "后台任务"]
 
     page.get_by_role("link", name="操作记录").click()
     page.wait_for_url(re.compile(r".*/admin/audit$"))
