@@ -9,6 +9,7 @@ from dwgk import policy
 from dwgk.boards import queries
 from dwgk.boards.queries import Board, Status
 from dwgk.core.workdays import Calendar
+from dwgk.web import cache
 from dwgk.web.render import render, wants_fragment
 
 bp = Blueprint("boards", __name__)
@@ -40,7 +41,13 @@ def _board(board: Board, page: str):
     return response
 
 
+def _is_search() -> bool:
+    # Searches are not cached: any text may be asked for, and it is answered fast enough.
+    return bool(queries.search.normalise(request.args.get("q")))
+
+
 @bp.get("/")
+@cache.cached_page(skip=_is_search)
 def public():
     return _board(Board.PUBLIC, "boards/public.html")
 
@@ -63,6 +70,7 @@ def _item_context(disclosure_id: int) -> dict:
 
 
 @bp.get("/items/<int:disclosure_id>")
+@cache.cached_page()
 def item(disclosure_id: int):
     context = _item_context(disclosure_id)
     disclosure, revision = context["disclosure"], context["revision"]
@@ -88,5 +96,6 @@ def revision(disclosure_id: int, number: int):
 
 
 @bp.get("/items/<int:disclosure_id>/print")
+@cache.cached_page()
 def print_item(disclosure_id: int):
     return render("boards/print.html", **_item_context(disclosure_id))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
@@ -25,6 +25,7 @@ from dwgk.core.richtext import plain_text
 from dwgk.disclosures.models import Attachment, Disclosure, Revision, State
 from dwgk.extensions import db
 from dwgk.kiosk.models import KioskScreen, Orientation, kiosk_screen_category
+from dwgk.web import cache
 
 # Plain /kiosk shows the screen with this slug; until an admin configures one, BUILT_IN.
 DEFAULT_SLUG = "default"
@@ -51,6 +52,8 @@ class Screen:
     notice_line: str
     updated_at: datetime | None
     unit_name: str
+    # The page cache's generation, read in the same statement (not part of key()).
+    generation: str | None = None
 
     @property
     def refresh_seconds(self) -> int:
@@ -74,9 +77,11 @@ def load_screen(slug: str) -> Screen | None:
     refresh of every display). None when unknown or inactive — except "default", which
     falls back to the built-in settings while no screen of that slug exists."""
     unit_name = select(UnitSettings.unit_name).where(UnitSettings.id == 1).scalar_subquery()
+    generation = (select(cache.generation_table.c.value)
+                  .where(cache.generation_table.c.id == 1).scalar_subquery())
     one_row = select(literal(1).label("one")).subquery()
-    screen, name = db.session.execute(
-        select(KioskScreen, unit_name.label("unit_name"))
+    screen, name, token = db.session.execute(
+        select(KioskScreen, unit_name.label("unit_name"), generation.label("generation"))
         .select_from(one_row)
         .outerjoin(KioskScreen, KioskScreen.slug == slug)
         # The categories are read as a filter inside the item queries, not loaded here.
@@ -84,13 +89,13 @@ def load_screen(slug: str) -> Screen | None:
     ).one()
     name = name or current_app.config["DWGK_UNIT_NAME"]
     if screen is None:
-        return built_in(name) if slug == DEFAULT_SLUG else None
+        return replace(built_in(name), generation=token) if slug == DEFAULT_SLUG else None
     if not screen.active:
         return None
     return Screen(id=screen.id, slug=screen.slug, name=screen.name,
                   orientation=screen.orientation, rotation_seconds=screen.rotation_seconds,
                   notice_line=screen.notice_line or "", updated_at=screen.updated_at,
-                  unit_name=name)
+                  unit_name=name, generation=token)
 
 
 def _shown(query, screen: Screen):
@@ -115,6 +120,19 @@ def _item_key(disclosure_id: int, published_at: datetime, revision_id: int, cate
 def _etag(screen: Screen, item_keys: list[str]) -> str:
     digest = hashlib.sha256("\x1e".join([MARKUP_VERSION, screen.key(), *item_keys]).encode())
     return digest.hexdigest()[:32]
+
+
+def current_fingerprint(screen: Screen) -> str:
+    """fingerprint(screen), computed once per page-cache generation and kept until the
+    next moment the items shown may change with the time (dwgk/web/cache.py): a display's
+    304 then costs the one statement of load_screen()."""
+    return cache.memoize("kiosk-fingerprints", screen.key(), screen.generation,
+                         lambda: fingerprint(screen))
+
+
+def remember_fingerprint(screen: Screen, data_etag: str) -> None:
+    """Keep the fingerprint slides() just computed, for the 304s that follow."""
+    cache.remember("kiosk-fingerprints", screen.key(), screen.generation, data_etag)
 
 
 def fingerprint(screen: Screen) -> str:

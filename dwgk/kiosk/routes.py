@@ -52,6 +52,7 @@ def _etag(data_etag: str, feedback_url: str) -> str:
 
 def _content_context(screen: queries.Screen) -> dict:
     slides, data_etag = queries.slides(screen)
+    queries.remember_fingerprint(screen, data_etag)
     feedback_url = qr.feedback_url()
     return {"screen": screen, "slides": slides, "etag": _etag(data_etag, feedback_url),
             "feedback_url": feedback_url,
@@ -81,11 +82,12 @@ def screen(slug: str):
 @bp.get("/kiosk/<slug>/content")
 def content(slug: str):
     """The screen's content as a fragment, with a strong ETag. A display that already shows
-    the current content gets 304 and no body, after two small queries (the screen and the
-    fingerprint of the items): every display asks every few seconds, all day."""
+    the current content gets 304 and no body, after one small statement (the screen, the
+    unit's name and the page cache's generation; the items' fingerprint is kept per
+    generation): every display asks every few seconds, all day."""
     screen = _screen_or_404(slug)
     if request.if_none_match:
-        etag = _etag(queries.fingerprint(screen), qr.feedback_url())
+        etag = _etag(queries.current_fingerprint(screen), qr.feedback_url())
         if request.if_none_match.contains_weak(etag):
             response = make_response("", 304)
             response.set_etag(etag)

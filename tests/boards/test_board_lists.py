@@ -255,10 +255,16 @@ def test_the_number_of_queries_does_not_grow_with_the_data(app, login_as, who, u
         assert len(many[url]) == len(few[url]), (url, many[url])
     for url, statements in many.items():
         board = [s for s in statements if "disclosure" in s or "category" in s]
-        # the page of items (with the live revision and category), the count, the categories
-        assert len(board) == 3, (url, board)
+        if who == "anonymous" and "q=" not in url:
+            # the second request is served from the page cache (after reading the generation
+            # on a connection of its own, which this listener does not see)
+            assert board == [], (url, board)
+            continue
+        # (searches are never cached)
+        # the page's ids (in the board's order, LIMIT 20) and those items with their live
+        # revisions and categories; the count and the categories are kept per generation
+        assert len(board) == 2, (url, board)
         assert sum("LIMIT" in s for s in board) == 1
-        assert sum("count(" in s.lower() for s in board) == 1
     assert len(many[urls[0]]) <= 10, many[urls[0]]
 
 

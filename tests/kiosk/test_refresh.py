@@ -58,7 +58,7 @@ def _publish_many(app, count):
         db.session.commit()
 
 
-def test_the_304_path_costs_two_small_queries_however_much_is_published(app, client):
+def test_the_304_path_costs_one_small_statement_however_much_is_published(app, client):
     with app.app_context():
         make_screen("hall", categories=[make_category("组织建设")])
         db.session.commit()
@@ -73,7 +73,7 @@ def test_the_304_path_costs_two_small_queries_however_much_is_published(app, cli
             counts.append(counter.count)
             assert all(statement.lstrip().upper().startswith("SELECT")
                        for statement in counter.statements)
-    assert counts == [2, 2, 2, 2], counts
+    assert counts == [1, 1, 1, 1], counts
 
 
 def test_a_full_answer_costs_a_fixed_number_of_queries(app, client):
@@ -83,7 +83,9 @@ def test_a_full_answer_costs_a_fixed_number_of_queries(app, client):
         with QueryCounter(app) as counter:
             assert _get(client, "/kiosk/default/content", '"stale"').status_code == 200
         counts.append(counter.count)
-    assert counts[0] == counts[1] <= 6, counts
+    # (one of them looks up when the next item reaches the public board: the fingerprint
+    # kept for the 304s that follow is good until then)
+    assert counts[0] == counts[1] <= 7, counts
 
 
 def test_publishing_changes_the_etag(app, client, frozen_clock):

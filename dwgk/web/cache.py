@@ -1,0 +1,370 @@
+"""The cache of rendered public pages (/, its category and paging views, /items/<id>) and of
+the kiosk's fingerprint.
+
+Correctness first: a cached page is served only while all three hold:
+
+1. **The generation is unchanged.** One row, `cache_generation`, holds a random token. Every
+   transaction that changes something the public pages show (the models and columns in
+   `_watched()`: items, revisions, reviews, attachments, categories, catalog entries, unit
+   settings, the calendar, people's names, published handling results, kiosk screens)
+   writes a new token just before it commits, in the same transaction — whichever service
+   made the change, so a new service cannot forget it. A request reads the token with its
+   first statement, before any data: what it renders is at least as new as the token it
+   stores it under, and a withdrawal that commits after that read has moved the token on,
+   so the page is never served again. Every gunicorn worker and every app server reads the
+   same row, so they all agree at once. Redis plays no part: with Redis down the cache
+   works as before.
+2. **The moment is inside the entry's window.** Visibility also changes with nothing
+   written: an item reaches the public board when its members-first window ends
+   (`public_from`), and the dates a page shows ("公示中", the opinion window) change at
+   midnight. An entry is valid from the moment it was rendered until the next `public_from`
+   after it, the next local midnight, or MAX_AGE, whichever comes first.
+3. **The reader is anonymous**, with no flashed messages waiting. Signed-in pages show the
+   user's name and menu: never cached. The CSRF token in the page head belongs to the
+   visitor's session: the page is cached with a placeholder, replaced on every answer.
+
+The bodies live in each worker's memory (an LRU bounded in bytes, per app object, so tests
+never share one): a worker renders each page once per generation. A missing generation row
+(an emptied table) turns caching off until the next change writes one.
+"""
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import wraps
+
+from flask import current_app, g, request, session
+from flask_login import current_user
+from sqlalchemy import Column, Integer, String, event, func, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+
+from dwgk.core import clock
+from dwgk.core.types import UTCDateTime
+from dwgk.extensions import db
+
+# Safety net for changes made behind the app's back (an admin's SQL): pages re-render at least
+# this often.
+MAX_AGE = timedelta(minutes=10)
+DEFAULT_MB = 32
+PLACEHOLDER = "dwgk-csrf-placeholder-0c1f5e"
+_FLAG = "dwgk_page_cache_changed"
+
+generation_table = db.Table(
+    "cache_generation",
+    Column("id", Integer, primary_key=True),
+    Column("value", String(32), nullable=False),
+    Column("changed_at", UTCDateTime(), nullable=False),
+)
+
+
+# --- the generation ----------------------------------------------------------------------
+
+_CURRENT_SQL = "SELECT value FROM cache_generation WHERE id = 1"
+# How many times current() ran: `make bench` adds it to the statements it counts (the
+# engine's listeners do not see a raw connection).
+generation_reads = 0
+
+
+def current() -> str | None:
+    """The generation token now (None while the row is missing: nothing is cached then).
+
+    Read on a pooled DBAPI connection of its own, outside the ORM session: this runs on
+    every cached answer, and the session's machinery would cost ten times the query. It
+    still comes before any data the request reads, which is all point 1 needs."""
+    global generation_reads
+    generation_reads += 1
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(_CURRENT_SQL)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()
+    return None if row is None else row[0]
+
+
+def bump(session_: Session | None = None) -> str:
+    """Write a new token, in the session's transaction. Returns it."""
+    session_ = session_ or db.session
+    token, now = secrets.token_hex(16), clock.now()
+    conn = session_.connection()
+    result = conn.execute(update(generation_table).where(generation_table.c.id == 1)
+                          .values(value=token, changed_at=now))
+    if result.rowcount == 0:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        statement = insert(generation_table).values(id=1, value=token, changed_at=now)
+        conn.execute(statement.on_conflict_do_update(
+            index_elements=[generation_table.c.id], set_={"value": token, "changed_at": now}))
+    return token
+
+
+_WATCHED: dict | None = None
+
+
+def _watched() -> dict:
+    """Model → the attributes whose change the public pages show (None: any change)."""
+    global _WATCHED
+    if _WATCHED is None:
+        from dwgk.accounts.models import User
+        from dwgk.catalog.models import CatalogEntry, Category
+        from dwgk.core.models import UnitSettings, WorkdayOverride
+        from dwgk.disclosures.models import Attachment, Disclosure, Review, Revision
+        from dwgk.feedback.models import Feedback
+        from dwgk.kiosk.models import KioskScreen
+
+        _WATCHED = {
+            Disclosure: None, Revision: None, Review: None, Attachment: None, Category: None,
+            CatalogEntry: None, UnitSettings: None, WorkdayOverride: None, KioskScreen: None,
+            # Names of reviewers and responsible people; not each login's bookkeeping.
+            User: {"display_name"},
+            # Handling results are published on item pages; a new filing shows nowhere public.
+            Feedback: {"result_text", "result_published_at", "disclosure_id"},
+        }
+    return _WATCHED
+
+
+def _is_visible_change(obj, kind: str) -> bool:
+    watched = _watched()
+    attributes = next((attrs for model, attrs in watched.items() if isinstance(obj, model)), False)
+    if attributes is False:
+        return False
+    if attributes is None or kind == "deleted":
+        return True
+    state = sa_inspect(obj)
+    if kind == "new":
+        return any(getattr(obj, name, None) not in (None, "") for name in attributes)
+    return any(state.attrs[name].history.has_changes() for name in attributes)
+
+
+@event.listens_for(Session, "after_flush")
+def _note_changes(session_, flush_context):
+    if session_.info.get(_FLAG):
+        return
+    for kind, objects in (("new", session_.new), ("dirty", session_.dirty),
+                          ("deleted", session_.deleted)):
+        if any(_is_visible_change(obj, kind) for obj in objects):
+            session_.info[_FLAG] = True
+            return
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_before_commit(session_):
+    # Flush first, so that changes still pending are seen; then bump as the transaction's
+    # last statement: the row lock is held only for the commit itself (no lock-order
+    # deadlocks with the items' rows on PostgreSQL).
+    session_.flush()
+    if session_.info.pop(_FLAG, False):
+        bump(session_)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session_, transaction):
+    if transaction.parent is None:
+        session_.info.pop(_FLAG, None)
+
+
+# --- when the public view changes with nothing written ---------------------------------------
+
+def next_change(now: datetime, token: str | None = None) -> datetime:
+    """The first moment after `now` at which a page rendered now may be out of date without
+    any write: the next members-first window's end, the next local midnight, or MAX_AGE.
+    The next window's end is looked up once per generation (a new one needs a write)."""
+    local = now.astimezone(clock.LOCAL_TZ)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=clock.LOCAL_TZ)
+    candidates = [now + MAX_AGE, midnight]
+    upcoming = _upcoming_public_from(now, token)
+    if upcoming is not None:
+        candidates.append(upcoming)
+    return min(candidates)
+
+
+def _upcoming_public_from(now: datetime, token: str | None) -> datetime | None:
+    from dwgk.disclosures.models import Disclosure
+
+    known = current_app.extensions.setdefault("dwgk_page_cache_upcoming", {})
+    if (token is not None and known.get("token") == token
+            and known["since"] <= now < (known["upcoming"] or datetime.max.replace(tzinfo=now.tzinfo))):
+        return known["upcoming"]
+    upcoming = db.session.scalar(select(func.min(Disclosure.public_from))
+                                 .where(Disclosure.public_from > now))
+    if token is not None:
+        known.update(token=token, since=now, upcoming=upcoming)
+    return upcoming
+
+
+# --- the store -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    token: str
+    valid_from: datetime
+    valid_until: datetime
+    status: int
+    headers: tuple
+    body: bytes
+
+    def is_fresh(self, token: str, now: datetime) -> bool:
+        return self.token == token and self.valid_from <= now < self.valid_until
+
+
+class Store:
+    """A least-recently-used map bounded by the total size of its values."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry, size: int) -> None:
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            self._entries[key] = (entry, size)
+            self.size += size
+            while self.size > self.max_bytes:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.size -= dropped
+
+    def get_entry(self, key):
+        found = self.get(key)
+        return None if found is None else found[0]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def store(name: str = "pages") -> Store | None:
+    """This app's store `name` (None when DWGK_PAGE_CACHE_MB is 0: caching is off)."""
+    megabytes = current_app.config.get("DWGK_PAGE_CACHE_MB", DEFAULT_MB)
+    if not megabytes:
+        return None
+    stores = current_app.extensions.setdefault("dwgk_page_cache", {})
+    if name not in stores:
+        stores[name] = Store(int(megabytes * 1024 * 1024))
+    return stores[name]
+
+
+def memoize(name: str, key, token: str | None, compute):
+    """`compute()`'s value for `key`, kept while the generation is `token` and no visibility
+    changes by time (see next_change). Without a token, computed every time. `token` must
+    have been read before the data `compute()` reads."""
+    shelf = store(name)
+    if token is None or shelf is None:
+        return compute()
+    entry = shelf.get_entry(key)
+    if entry is not None and entry.is_fresh(token, clock.now()):
+        return entry.body
+    value = compute()
+    remember(name, key, token, value)
+    return value
+
+
+def remember(name: str, key, token: str | None, value) -> None:
+    """Keep `value`, computed now from data read after `token`, as memoize() would."""
+    shelf = store(name)
+    if token is None or shelf is None:
+        return
+    now = clock.now()
+    shelf.put(key, Entry(token, now, next_change(now, token), 200, (), value), 256)
+
+
+def request_generation() -> str | None:
+    """The generation, read once per request (on its first use, before the data it guards)."""
+    if "dwgk_generation" not in g:
+        g.dwgk_generation = current()
+    return g.dwgk_generation
+
+
+def reader_kind(user) -> str:
+    """What a board shows depends on the reader only through this: the public, or an
+    insider (policy.board_visibility)."""
+    from dwgk import policy
+
+    return "insider" if policy.is_signed_in(user) else "public"
+
+
+# --- the page decorator ----------------------------------------------------------------------
+
+def _csrf_field() -> str:
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+
+
+def _answer(status: int, headers, body: bytes):
+    """A response from a stored (or just rendered) page, with this visitor's CSRF token."""
+    from flask_wtf.csrf import generate_csrf
+
+    marker = PLACEHOLDER.encode()
+    if marker in body:
+        body = body.replace(marker, generate_csrf().encode())
+    response = current_app.response_class(body, status=status)
+    response.headers.clear()
+    for name, value in headers:
+        response.headers.add(name, value)
+    response.headers["Content-Length"] = str(len(body))
+    return response
+
+
+def cached_page(skip=None):
+    """Serve the view's anonymous answer from the cache while it is fresh (see the module's
+    docstring). `skip()` true: this request is not cached (e.g. a search)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            shelf = store()
+            if (shelf is None or request.method != "GET" or current_user.is_authenticated
+                    or session.get("_flashes") or (skip is not None and skip())):
+                return view(*args, **kwargs)
+            token = request_generation()  # before any data is read: see point 1 above
+            if token is None:
+                return view(*args, **kwargs)
+            from dwgk.web.render import wants_fragment
+
+            key = (request.path, tuple(sorted(request.args.items(multi=True))), wants_fragment())
+            now = clock.now()
+            entry = shelf.get_entry(key)
+            if entry is not None and entry.is_fresh(token, now):
+                return _answer(entry.status, entry.headers, entry.body)
+            field = _csrf_field()
+            had_token = field in g
+            if not had_token:
+                setattr(g, field, PLACEHOLDER)
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            finally:
+                if not had_token and g.get(field) == PLACEHOLDER:
+                    g.pop(field)
+            if response.direct_passthrough or response.is_streamed:
+                return response
+            body = response.get_data()
+            headers = tuple((name, value) for name, value in response.headers.items()
+                            if name.lower() not in ("set-cookie", "content-length"))
+            if response.status_code == 200 and not session.get("_flashes"):
+                shelf.put(key, Entry(token, now, next_change(now, token), 200, headers, body),
+                          len(body) + 512)
+            return _answer(response.status_code, headers, body)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,156 @@
+"""The cache of rendered public pages (dwgk/web/cache.py): what an anonymous visitor sees is
+never older than the last change, across processes, with or without Redis, and a withdrawn
+or members-only text never comes out of it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from datetime import timezone
+
+from dwgk.accounts.models import Role
+from dwgk.catalog.models import Scope
+from dwgk.disclosures import services
+from dwgk.disclosures.models import Decision, Disclosure, State
+from dwgk.extensions import db
+from dwgk.web import cache
+from tests.boards import CANARY_MEMBERS, CANARY_WINDOW
+from tests.factories import make_disclosure, make_user
+from tests.support import text_of
+
+APPROVE = dict(decision=Decision.APPROVE, meeting_date=None, check_content=True, check_form=True, check_scope=True,
+               check_timing=True, check_duration=True, check_secrecy=True)
+
+
+def _publish(app, **fields) -> int:
+    with app.app_context():
+        item = make_disclosure(**fields)
+        db.session.commit()
+        return item.id
+
+
+def _served_from_cache(app, client, url) -> str:
+    """The page, asserting the second answer is the cached one (no board query at all)."""
+    client.get(url)
+    before = cache.generation_reads
+    from tests.boards import recorded_queries
+
+    with recorded_queries(app) as statements:
+        html = text_of(client.get(url))
+    assert cache.generation_reads == before + 1 and statements == [], statements
+    return html
+
+
+def test_withdrawn_at_once_and_published_at_once(app, client, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    first = _publish(app, title="第一条公开事项")
+    assert "第一条公开事项" in _served_from_cache(app, client, "/")
+    assert "第一条公开事项" in _served_from_cache(app, client, f"/items/{first}")
+    second = _publish(app, title="第二条公开事项")
+    assert "第二条公开事项" in text_of(client.get("/"))
+    with app.app_context():
+        item = db.session.get(Disclosure, first)
+        services.withdraw(item, "数据有误", actor=make_user())
+        db.session.commit()
+    board = text_of(client.get("/"))
+    assert "第一条公开事项" not in board and "第二条公开事项" in board
+    assert client.get(f"/items/{first}").status_code == 404
+    assert "第一条公开事项" not in text_of(client.get("/?page=1"))
+    assert second
+
+
+def test_time_passing_public_from_shows_the_item_without_a_write(app, client, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    _publish(app, title=f"先党内事项 {CANARY_WINDOW}", members_first_days=1)
+    _publish(app, title=f"党内事项 {CANARY_MEMBERS}", scope=Scope.MEMBERS)
+    _publish(app, title="已社会公开事项")
+    board = _served_from_cache(app, client, "/")
+    assert "已社会公开事项" in board
+    assert CANARY_WINDOW not in board and CANARY_MEMBERS not in board
+    with app.app_context():
+        token = cache.current()
+    frozen_clock(datetime(2026, 5, 7, 10, 1))  # past public_from: nothing written
+    board = text_of(client.get("/"))
+    assert CANARY_WINDOW in board and CANARY_MEMBERS not in board
+    with app.app_context():
+        assert cache.current() == token
+
+
+def test_republication_shows_the_new_text(app, client, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    item_id = _publish(app, title="食堂整改情况", body="整改于十月完成。")
+    assert "整改于十月完成" in _served_from_cache(app, client, f"/items/{item_id}")
+    with app.app_context():
+        item = db.session.get(Disclosure, item_id)
+        author = make_user(Role.OFFICE, Role.MEMBER)
+        reviewer = make_user(Role.REVIEWER, Role.MEMBER)
+        services.revise(item, actor=author)
+        services.update_draft(item, services.draft_input_from(
+            item.working_revision, body_source="整改于十月二十日完成。", change_note="更正日期"),
+            actor=author, expected_version=None)
+        db.session.commit()
+        # a revision in progress does not change the shown text
+        assert "整改于十月完成" in text_of(client.get(f"/items/{item_id}"))
+        services.submit(item, actor=author)
+        services.review(item, services.ReviewInput(**APPROVE), reviewer=reviewer)
+        services.publish(item, actor=author)
+        db.session.commit()
+        assert item.state == State.PUBLISHED
+    page = text_of(client.get(f"/items/{item_id}"))
+    assert "整改于十月二十日完成" in page and "再公开" in page
+
+
+def test_two_app_servers_on_one_database_agree(make_app, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    one, two = make_app(), make_app()
+    item_id = _publish(one, title="两台服务器共享的事项")
+    for app in (one, two):
+        assert "两台服务器共享的事项" in _served_from_cache(app, app.test_client(), "/")
+    with one.app_context():
+        services.withdraw(db.session.get(Disclosure, item_id), "撤回", actor=make_user())
+        db.session.commit()
+    # the other server's cache (another process's memory) drops it too: the generation moved
+    assert "两台服务器共享的事项" not in text_of(two.test_client().get("/"))
+    assert two.test_client().get(f"/items/{item_id}").status_code == 404
+
+
+def test_with_redis_down_the_cache_stays_correct(make_app, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    app = make_app(DWGK_REDIS_URL="redis://127.0.0.1:9/0", RATELIMIT_STORAGE_URI="memory://")
+    client = app.test_client()
+    item_id = _publish(app, title="Redis 停机时的事项")
+    assert "Redis 停机时的事项" in _served_from_cache(app, client, "/")
+    with app.app_context():
+        services.withdraw(db.session.get(Disclosure, item_id), "撤回", actor=make_user())
+        db.session.commit()
+    assert "Redis 停机时的事项" not in text_of(client.get("/"))
+
+
+def test_signed_in_pages_and_csrf_tokens_are_never_shared(app, client, login_as, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    _publish(app, title="公开事项甲")
+    anonymous = text_of(client.get("/"))
+    other = app.test_client()
+    again = text_of(other.get("/"))
+    token = lambda html: html.split('name="csrf-token" content="')[1].split('"')[0]  # noqa: E731
+    assert token(anonymous) != token(again) and cache.PLACEHOLDER not in again
+    # the token on a cached page is the visitor's own: a form posted with it passes the check
+    assert other.login("member", "wrong-password").status_code != 400
+    member = login_as("member")
+    page = text_of(member.get("/"))
+    assert "退出" in page and "退出" not in anonymous
+
+
+def test_an_emptied_generation_row_turns_caching_off(app, client, frozen_clock):
+    """The suite empties every table between tests: without the row nothing is cached, so
+    no page can outlive its data."""
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    _publish(app, title="事项乙")
+    with app.app_context():
+        db.session.execute(cache.generation_table.delete())
+        db.session.commit()
+        assert cache.current() is None
+    assert "事项乙" in text_of(client.get("/"))
+    with app.app_context():
+        db.session.execute(Disclosure.__table__.update().values(withdrawn_at=datetime(2026, 5, 6, tzinfo=timezone.utc)))
+        db.session.commit()
+    assert "事项乙" not in text_of(client.get("/"))
