@@ -83,7 +83,7 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "reporting.dashboard": ("GET", ["office", "reviewer"]),
     "reporting.ledger_index": ("GET", ["office", "reviewer", "supervisor"]),
     **{f"reporting.ledger_{tab}{suffix}": ("GET", ["office", "reviewer"])
-       for tab in ("items", "reviews") for suffix in ("", "_csv", "_xlsx")},
+       for tab in ("items", "reviews", "republications") for suffix in ("", "_csv", "_xlsx")},
     **{f"reporting.ledger_{tab}{suffix}": ("GET", ["office", "reviewer", "supervisor"])
        for tab in ("feedback", "notes") for suffix in ("", "_csv", "_xlsx")},
     # --- summary report (issue 7) ---

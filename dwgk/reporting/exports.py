@@ -77,6 +77,18 @@ COLUMNS: dict[str, list[Column]] = {
         Column("参会人员", lambda r: r.meeting_attendees, 24),
         Column("集体决定", lambda r: r.meeting_decision, 30),
     ],
+    "republications": [
+        Column("事项编号", lambda r: r.disclosure_id, 9),
+        Column("标题", lambda r: r.title, 40),
+        Column("类别", lambda r: r.category_name, 14),
+        Column("公开范围", lambda r: r.scope_label, 10),
+        Column("版本", lambda r: r.revision_number, 6),
+        Column("首次发布日期", lambda r: r.first_published_on, 13),
+        Column("再公开日期", lambda r: r.republished_on, 12),
+        Column("审核人", lambda r: "、".join(r.approved_by), 16),
+        Column("修订说明", lambda r: r.change_note, 40),
+        Column("事项现状态", lambda r: r.state_label, 12),
+    ],
     "feedback": [
         Column("编号", lambda r: r.id, 8),
         Column("类型", lambda r: r.kind_label, 10),

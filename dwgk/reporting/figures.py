@@ -20,10 +20,12 @@ the rule), so that each figure adds up to the ledger rows it summarises:
 - supervision notes (监督意见): filed in the period; answered = an answer is recorded;
   due within supervision_reply_workdays.
 
-Two figures are not rows of the ledger:
-
 - re-publications (再公开): revisions after the first published *within the period*, of any
-  item (an item first published last quarter and corrected this quarter counts here).
+  item (an item first published last quarter and corrected this quarter counts here): the
+  rows of the ledger's 再公开 tab.
+
+One figure is not rows of the ledger:
+
 - on-time rate (按时公开率) of the catalog's duties, with the reminders' rules
   (dwgk.reminders.duties, dwgk.catalog.queries): a periodic entry owes one publication in
   each of its periods (1, 3, 6 or 12 months, aligned to the calendar year) that ended in the

@@ -7,6 +7,10 @@ Which rows belong to a `Period` (days inclusive, in the unit's time zone, Asia/S
 - an item (事项): by the local date of its first publication; an item never published, by
   the local date it was created. Withdrawing or archiving it later does not move it.
 - a review (审核记录): by the local date of the decision (approve or return).
+- a re-publication (再公开): a revision after the first (number > 1: `revise` only starts
+  one from a published item) by the local date it was published, whatever became of the
+  item since — so an item first published last quarter and corrected this quarter has a
+  row here this quarter. The summary report's "再公开 N 次" counts exactly these rows.
 - feedback (意见建议): by the day it was received — the date the office logged for an
   offline channel (`received_on`), else the local date it was filed on the web or kiosk.
 - a supervision note (监督意见): by the local date it was filed.
@@ -28,7 +32,8 @@ Personal details of filers (name, phone, e-mail) are read only when asked for
 select them and the rows carry empty strings.
 
 Every function runs a fixed number of queries whatever the number of rows: the rows, plus
-the working-day calendar and the unit's settings where working days are counted.
+the working-day calendar and the unit's settings where working days are counted, and the
+reviewers who approved them for re-publications.
 `tab_rows(tab, period, **filters)` (the exports) and `tab_page(...)` (one screen of rows and
 a count query: the pages) serve the ledger's tabs with their filters.
 """
@@ -235,6 +240,90 @@ def reviews(period: Period) -> list[ReviewRow]:
 
 
 # ---------------------------------------------------------------------------------------
+# Re-publications (再公开)
+
+
+@dataclass(frozen=True)
+class RepublicationRow:
+    revision_id: int
+    disclosure_id: int
+    title: str  # the re-published revision's own title, category and scope
+    category_id: int | None
+    category_name: str
+    scope: str  # Scope value
+    scope_label: str
+    revision_number: int  # 2 for the first re-publication
+    state: str  # the item's State value now (a withdrawn item keeps its rows)
+    state_label: str
+    first_published_on: date | None
+    republished_on: date
+    approved_by: tuple[str, ...]  # reviewers who approved this revision, in order
+    change_note: str  # 修订说明: what changed and why
+
+
+# Up to this many rows, the reviewers are fetched by the rows' ids; beyond (a whole
+# period's export), by the rows' own conditions, which select the same revisions.
+_APPROVALS_BY_ID = 500
+
+
+def _republications_query(period: Period, *, category_id=None, scope=None):
+    query = (select(Revision.id, Revision.disclosure_id, Revision.title, Revision.category_id,
+                    Category.name, Revision.scope, Revision.number, Disclosure.state,
+                    Disclosure.first_published_at, Revision.published_at, Revision.change_note)
+             .join(Disclosure, Disclosure.id == Revision.disclosure_id)
+             .outerjoin(Category, Category.id == Revision.category_id)
+             .where(Revision.number > 1, _in_period(Revision.published_at, period))
+             .order_by(Revision.published_at, Revision.id))
+    if category_id is not None:
+        query = query.where(Revision.category_id == category_id)
+    if scope is not None:
+        query = query.where(Revision.scope == Scope(scope))
+    return query
+
+
+def _approvals(revision_ids: list[int], rows_query) -> dict[int, list[str]]:
+    """Reviewer names per revision, for the revisions of `rows_query`'s rows (one query)."""
+    if not revision_ids:
+        return {}
+    if len(revision_ids) <= _APPROVALS_BY_ID:
+        wanted = Review.revision_id.in_(revision_ids)
+    else:
+        wanted = Review.revision_id.in_(
+            rows_query.with_only_columns(Revision.id).order_by(None).scalar_subquery())
+    found: dict[int, list[str]] = {}
+    for revision_id, name in db.session.execute(
+            select(Review.revision_id, _Reviewer.display_name)
+            .join(_Reviewer, _Reviewer.id == Review.reviewer_id)
+            .where(wanted, Review.decision == Decision.APPROVE)
+            .order_by(Review.created_at, Review.id)):
+        found.setdefault(revision_id, []).append(name)
+    return found
+
+
+def _republication_rows(rows, rows_query) -> list[RepublicationRow]:
+    approvals = _approvals([row[0] for row in rows], rows_query)
+    return [RepublicationRow(
+        revision_id=revision_id, disclosure_id=item_id, title=title or "",
+        category_id=category_id, category_name=category_name or "",
+        scope=scope.value, scope_label=scope.label, revision_number=number,
+        state=state.value, state_label=state.label,
+        first_published_on=local_date(first_published_at),
+        republished_on=local_date(published_at),
+        approved_by=tuple(approvals.get(revision_id, ())), change_note=change_note or "")
+        for (revision_id, item_id, title, category_id, category_name, scope, number, state,
+             first_published_at, published_at, change_note) in rows]
+
+
+def republications(period: Period, *, category_id: int | None = None,
+                   scope: str | None = None) -> list[RepublicationRow]:
+    """Every re-publication published in the period (see the module's rules), oldest
+    first, by the re-published revision's category and scope; two queries (the rows, the
+    reviewers who approved them)."""
+    query = _republications_query(period, category_id=category_id, scope=scope)
+    return _republication_rows(db.session.execute(query).all(), query)
+
+
+# ---------------------------------------------------------------------------------------
 # Feedback (意见建议)
 
 
@@ -415,7 +504,7 @@ def notes(period: Period) -> list[NoteRow]:
 # The ledger pages and exports: any tab, with its filters
 
 
-TABS = ("items", "reviews", "feedback", "notes")
+TABS = ("items", "reviews", "republications", "feedback", "notes")
 
 
 def _query_and_rows(tab: str, period: Period, include_filer: bool, filters: dict):
@@ -423,6 +512,9 @@ def _query_and_rows(tab: str, period: Period, include_filer: bool, filters: dict
         return _items_query(period, **filters), _item_rows
     if tab == "reviews":
         return _reviews_query(period, **filters), _review_rows
+    if tab == "republications":
+        query = _republications_query(period, **filters)
+        return query, lambda rows: _republication_rows(rows, query)
     if tab == "feedback":
         return (_feedback_query(period, include_filer=include_filer, **filters),
                 lambda rows: _feedback_rows(rows, include_filer))
@@ -433,8 +525,8 @@ def _query_and_rows(tab: str, period: Period, include_filer: bool, filters: dict
 
 def tab_rows(tab: str, period: Period, *, include_filer: bool = False, **filters) -> list:
     """Every row of `tab` in the period under `filters` (the exports). Filters per tab:
-    items: category_id, scope, state; reviews: decision; feedback: status, channel, kind;
-    notes: topic, answered (bool)."""
+    items: category_id, scope, state; reviews: decision; republications: category_id, scope;
+    feedback: status, channel, kind; notes: topic, answered (bool)."""
     query, convert = _query_and_rows(tab, period, include_filer, filters)
     return convert(db.session.execute(query).all())
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request, send_file, url_for
+from flask_login import current_user
 
 from dwgk import policy
 from dwgk.core import clock
@@ -45,6 +46,14 @@ def _context(period: Period) -> dict:
     return {"period": period, "figures": figures, "charts": charts.report_charts(figures)}
 
 
+def _ledger_links(period: Period) -> dict:
+    """Links from figures to the ledger rows they count, on the screen page only and only
+    for readers of those tabs (supervisors read the report, not the items tabs)."""
+    if not policy.can_read_ledger_items(current_user):
+        return {}
+    return {"republications": url_for("reporting.ledger_republications", period=period.key)}
+
+
 def _refused(error: str):
     """The page with the chooser and what is wrong with the period typed, status 400."""
     return render("reporting/report.html", status=400, period=None, error=error,
@@ -58,7 +67,8 @@ def index():
     if error:
         return _refused(error)
     return render("reporting/report.html", error=None, typed=period.key,
-                  choices=_choices(clock.today()), **_context(period))
+                  choices=_choices(clock.today()), ledger_links=_ledger_links(period),
+                  **_context(period))
 
 
 @bp.get("/print")

@@ -46,6 +46,9 @@ class Tab:
 TABS = {
     "items": Tab("items", "事项", policy.can_read_ledger_items, ("category", "scope", "state")),
     "reviews": Tab("reviews", "审核记录", policy.can_read_ledger_items, ("decision",)),
+    # Members-only items' titles and notes too: the same readers as the items tab.
+    "republications": Tab("republications", "再公开", policy.can_read_ledger_items,
+                          ("category", "scope")),
     "feedback": Tab("feedback", "意见建议", policy.can_read_ledger_handling,
                     ("status", "channel", "kind")),
     "notes": Tab("notes", "监督意见", policy.can_read_ledger_handling, ("topic", "answered")),

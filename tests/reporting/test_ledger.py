@@ -155,6 +155,75 @@ def test_reviews_by_decision_date(app, seeded):
     assert q4[1].reason == FORMULA_REASON and q4[3].revision_number == 2
 
 
+def _republish(item_id, office, reviewer, moment, **changes):
+    """Revise a published item (with `changes`), have it approved and publish it at `moment`."""
+    from dwgk.core import clock
+    from dwgk.disclosures.models import Disclosure
+
+    clock.set_frozen(moment)
+    item = db.session.get(Disclosure, item_id)
+    services.revise(item, actor=office)
+    services.update_draft(item, services.draft_input_from(item.working_revision, **changes),
+                          actor=office, expected_version=None)
+    services.submit(item, actor=office)
+    _approve(item, reviewer)
+    services.publish(item, actor=office)
+
+
+def test_republications_by_their_own_publication_date(app, users, seeded, frozen_clock, login_as,
+                                                      monkeypatch):
+    with app.app_context():
+        office = db.session.get(User, users["office"])
+        reviewer = db.session.get(User, users["reviewer"])
+        # i1 (first published Sep 10, Q3): corrected at 23:30 on Sep 30 (15:30 UTC: still
+        # Q3), and again in Q4 — now members only and under 工作动态.
+        _republish(seeded["i1"], office, reviewer, datetime(2026, 9, 30, 23, 30),
+                   change_note="更正金额")
+        _republish(seeded["i1"], office, reviewer, datetime(2026, 11, 2, 10, 0),
+                   title="三季度党费公示（再次更正）", category_id=seeded["news"],
+                   scope=Scope.MEMBERS, change_note="-补充明细")
+        db.session.commit()
+        frozen_clock(TODAY)
+        q3, q4 = ledger.republications(Q3), ledger.republications(Q4)
+        by_category = [r.disclosure_id for r in ledger.republications(Q4, category_id=seeded["org"])]
+        by_scope = [r.revision_number for r in ledger.republications(Q4, scope="members")]
+        year = ledger.republications(Period.year(2026))
+        # A long export finds the reviewers by the rows' conditions, not by their ids.
+        monkeypatch.setattr(ledger, "_APPROVALS_BY_ID", 1)
+        assert ledger.tab_rows("republications", Period.year(2026)) == year
+    assert [(r.disclosure_id, r.revision_number, r.first_published_on, r.republished_on,
+             r.change_note) for r in q3] == [
+        (seeded["i1"], 2, date(2026, 9, 10), date(2026, 9, 30), "更正金额")]
+    # Oldest first; i2 was re-published once (Oct 20), i1 a second time in Q4.
+    assert [(r.disclosure_id, r.revision_number, r.title, r.category_name, r.scope,
+             r.first_published_on, r.republished_on, r.approved_by, r.change_note)
+            for r in q4] == [
+        (seeded["i2"], 2, "十月主题党日", "工作动态", "members", date(2026, 10, 9),
+         date(2026, 10, 20), ("reviewer",), ""),
+        (seeded["i1"], 3, "三季度党费公示（再次更正）", "工作动态", "members",
+         date(2026, 9, 10), date(2026, 11, 2), ("reviewer",), "-补充明细"),
+    ]
+    # Filters apply to the re-published revision's own category and scope.
+    assert by_category == [] and by_scope == [2, 3]
+    assert len(year) == 3
+
+    office = login_as("office")
+    page = text_of(office.get("/ledger/republications?period=2026Q4"))
+    assert "共 <strong class=\"ledger-total\">2</strong> 条" in page
+    assert "三季度党费公示（再次更正）" in page and "第 3 版" in page and 'id="ledger-category"' in page
+    rows = list(csv.reader(io.StringIO(
+        office.get("/ledger/republications.csv?period=2026Q4").data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["事项编号", "标题", "类别"] and len(rows) == 3
+    assert rows[2][rows[0].index("修订说明")] == "'-补充明细"  # a formula-like start, guarded
+    response = login_as("reviewer").get("/ledger/republications.xlsx?period=2026")
+    assert "2026.xlsx" in response.headers["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    header, *data = list(sheet.iter_rows(values_only=True))
+    assert [(row[header.index("再公开日期")], row[header.index("审核人")]) for row in data] == [
+        (datetime(2026, 9, 30), "reviewer"), (datetime(2026, 10, 20), "reviewer"),
+        (datetime(2026, 11, 2), "reviewer")]
+
+
 def test_feedback_rows_count_working_days_and_overdue(app, seeded):
     with app.app_context():
         q3 = ledger.feedback(Q3)
@@ -314,6 +383,18 @@ def test_fixed_query_count(app, users, login_as, seeded, frozen_clock):
 
     small = counts()
     add_more(app, users, frozen_clock, 6)
+    with app.app_context():  # and re-publish each added item
+        from dwgk.disclosures.models import Disclosure, Revision
+
+        author = db.session.get(User, users["office"])
+        reviewer = db.session.get(User, users["reviewer"])
+        added = db.session.scalars(db.select(Disclosure.id).join(
+            Revision, Revision.id == Disclosure.live_revision_id)
+            .where(Revision.title.like("加量事项%"))).all()
+        for item_id in added:
+            _republish(item_id, author, reviewer, datetime(2026, 11, 11, 10, 0))
+        db.session.commit()
+    frozen_clock(TODAY)
     with app.app_context():
         assert all(len(ledger.tab_rows(tab, Q4)) > 6 for tab in ledger.TABS)
     assert counts() == small

@@ -1,6 +1,6 @@
 """Every count of the summary report adds up to the ledger rows it summarises (the same
-seeded quarter as test_report.py): items by category and scope, feedback received and
-answered, the median of the working days to answer, supervision notes."""
+seeded quarter as test_report.py): items by category and scope, re-publications, feedback
+received and answered, the median of the working days to answer, supervision notes."""
 from __future__ import annotations
 
 import statistics
@@ -9,6 +9,7 @@ from collections import Counter
 from dwgk.reporting import ledger
 from dwgk.reporting.figures import report_figures
 from tests.reporting.test_report import Q4, REPORT_DAY, seed_fourth_quarter
+from tests.support import text_of
 
 
 def test_the_report_adds_up_to_the_ledger(app, frozen_clock):
@@ -16,6 +17,7 @@ def test_the_report_adds_up_to_the_ledger(app, frozen_clock):
         seed_fourth_quarter()
         figures = report_figures(Q4, REPORT_DAY.date())
         items = ledger.items(Q4)
+        republications = ledger.republications(Q4)
         feedback = ledger.feedback(Q4)
         notes = ledger.notes(Q4)
 
@@ -34,6 +36,15 @@ def test_the_report_adds_up_to_the_ledger(app, frozen_clock):
     for row in pub.by_category:  # filtering the ledger gives the same rows
         assert len([r for r in ledger_items(app, category_id=row.category_id)
                     if r.published_on]) == row.total
+
+    # Re-publications: one row each, of any item — "第三季度事项" (first published in Q3)
+    # as well as an item first published in Q4; the items' rows count them too.
+    assert pub.republications == len(republications) == 2
+    assert [(row.title, row.revision_number, row.first_published_on < Q4.start)
+            for row in republications] == [("第三季度事项", 2, True),
+                                           ("第四季度党费收缴情况", 2, False)]
+    assert sum(row.republished_count for row in published) == sum(
+        row.first_published_on in Q4 for row in republications)
 
     # Feedback: received, answered, by kind, named; the median of the rows' working days.
     fb = figures.feedback
@@ -68,3 +79,16 @@ def test_the_report_adds_up_to_the_ledger(app, frozen_clock):
 def ledger_items(app, **filters):
     with app.app_context():
         return ledger.items(Q4, **filters)
+
+
+def test_the_figure_links_to_its_ledger_rows(app, frozen_clock, users, login_as):
+    with app.app_context():
+        seed_fourth_quarter()
+    page = text_of(login_as("reviewer").get("/report?period=2026Q4"))
+    link = '<a href="/ledger/republications?period=2026Q4" title="查看再公开台账">再公开 2 次</a>'
+    assert link in page
+    rows = text_of(login_as("office").get("/ledger/republications?period=2026Q4"))
+    assert "共 <strong class=\"ledger-total\">2</strong> 条" in rows
+    # Supervisors read the report but not the items' tabs; nobody gets the link on paper.
+    assert "/ledger/republications" not in text_of(login_as("supervisor").get("/report?period=2026Q4"))
+    assert "/ledger/" not in text_of(login_as("office").get("/report/print?period=2026Q4"))
