@@ -131,7 +131,7 @@ def _make_item(title, category_name, entry_title, scope, state, days_ago, extra,
     return item
 
 
-def seed_demo(extra_items: int = 0) -> bool:
+def seed_demo() -> bool:
     """Create the demo unit unless it exists. True when something was created."""
     created = False
     for username, name, roles in DEMO_USERS:
@@ -145,9 +145,6 @@ def seed_demo(extra_items: int = 0) -> bool:
         for spec in DEMO_ITEMS:
             _make_item(*spec)
         _make_feedback()
-        created = True
-    if extra_items:
-        add_published_items(extra_items)
         created = True
     return created
 
@@ -185,22 +182,3 @@ def _make_feedback() -> None:
                          author=supervisor)
     with clock.freeze(ago + timedelta(days=7)):
         answer_note(note, "已改进：今后定期公开事项在季末后 10 个工作日内完成。", actor=office)
-
-
-def add_published_items(count: int) -> None:
-    """`count` more published public items, for load tests (through the services)."""
-    office, reviewer = _user("office"), _user("reviewer")
-    category = _category("其他")
-    for number in range(count):
-        with clock.freeze(clock.local_now() - timedelta(days=2, minutes=number)):
-            item = disclosures.create_disclosure(disclosures.DraftInput(
-                title=f"压力测试公开事项 {number + 1}", body_source="用于性能测试的公开内容。",
-                category_id=category.id, scope=Scope.PUBLIC, cadence=Cadence.IMMEDIATE,
-                members_first_days=1), author=office)
-            disclosures.submit(item, actor=office)
-            disclosures.review(item, disclosures.ReviewInput(**APPROVE), reviewer=reviewer)
-            disclosures.publish(item, actor=office)
-        if number % 500 == 499:
-            db.session.flush()
-            db.session.expunge_all()
-            office, reviewer, category = _user("office"), _user("reviewer"), _category("其他")
