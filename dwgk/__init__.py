@@ -51,7 +51,7 @@ def _init_extensions(app: Flask) -> None:
     from dwgk.accounts import session as account_session
     from dwgk.core import database
     from dwgk import models  # noqa: F401  (registers every table)
-    from dwgk.web import errors, security, templating
+    from dwgk.web import cache, errors, security, templating
 
     db.init_app(app)
     database.init_app(app)
@@ -66,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    cache.init_app(app)  # last: its early answer goes before every other before_request
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,8 +2,9 @@
 revisions, and the printable A4 notice for the paper board."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from dwgk import policy
 from dwgk.boards import queries
@@ -28,27 +29,47 @@ def attachment_links():
     return {"attachment_url": attachment_url}
 
 
+def _list_html(board: Board, filters: queries.BoardFilters) -> Markup:
+    """The board's list (boards/_list.html): the same for every reader of the same kind —
+    the public, or any insider (policy.board_visibility) — so it is rendered once per
+    cache generation and kept until the next moment the items shown may change with the
+    time. Never anything of one user: the page around it (name, menu, bell) is rendered
+    for each request."""
+    token = cache.request_generation()  # before any data is read
+    key = (board.value, cache.reader_kind(current_user), filters)
+
+    def rendered() -> Markup:
+        return Markup(render_template(
+            "boards/_list.html", board=board, filters=filters,
+            pagination=queries.board_page(board, current_user, filters)))
+
+    return cache.memoize("lists", key, token, rendered)
+
+
 def _board(board: Board, page: str):
     filters = queries.parse_filters(request.args)
-    response = render(page, "boards/_list.html", board=board, filters=filters,
-                      pagination=queries.board_page(board, current_user, filters),
-                      categories=queries.board_categories(board, current_user),
-                      statuses=list(Status))
+    list_html = _list_html(board, filters)
     if wants_fragment():
+        response = make_response(list_html)
+        response.vary.add("HX-Request")
         # The address bar gets the tidy URL of what is shown (no empty fields of the form);
         # url_for percent-encodes, so the header stays ASCII.
         response.headers["HX-Push-Url"] = url_for(request.endpoint, **filters.args())
-    return response
+        return response
+    return render(page, board=board, filters=filters, list_html=list_html,
+                  categories=queries.board_categories(board, current_user),
+                  statuses=list(Status))
 
 
 def _is_search() -> bool:
-    # Searches are not cached: any text may be asked for, and it is answered fast enough.
     return bool(queries.search.normalise(request.args.get("q")))
 
 
 @bp.get("/")
-@cache.cached_page(skip=_is_search)
+@cache.cached_page(shelf_name=lambda: "searches" if _is_search() else "pages")
 def public():
+    # Searches are cached apart from the board's pages: any text may be asked for, and
+    # many different searches must not push the board's pages out.
     return _board(Board.PUBLIC, "boards/public.html")
 
 

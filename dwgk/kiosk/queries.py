@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import literal, or_, select
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy import bindparam, literal, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from dwgk import policy
 from dwgk.boards.queries import Board, visibility
@@ -72,30 +72,43 @@ def built_in(unit_name: str) -> Screen:
                   rotation_seconds=15, notice_line="", updated_at=None, unit_name=unit_name)
 
 
+_SCREEN_STATEMENT = None
+
+
+def _screen_statement():
+    """load_screen()'s statement, built once (SQLAlchemy then reuses its compiled form)."""
+    global _SCREEN_STATEMENT
+    if _SCREEN_STATEMENT is None:
+        unit_name = select(UnitSettings.unit_name).where(UnitSettings.id == 1).scalar_subquery()
+        generation = (select(cache.generation_table.c.value)
+                      .where(cache.generation_table.c.id == 1).scalar_subquery())
+        one_row = select(literal(1).label("one")).subquery()
+        screen = KioskScreen.__table__.c
+        _SCREEN_STATEMENT = (
+            select(screen.id, screen.slug, screen.name, screen.orientation,
+                   screen.rotation_seconds, screen.notice_line, screen.updated_at, screen.active,
+                   unit_name.label("unit_name"), generation.label("generation"))
+            .select_from(one_row)
+            .outerjoin(KioskScreen.__table__, screen.slug == bindparam("slug")))
+    return _SCREEN_STATEMENT
+
+
 def load_screen(slug: str) -> Screen | None:
-    """The active screen `slug`, with the unit's name, in one statement (this runs on every
-    refresh of every display). None when unknown or inactive — except "default", which
-    falls back to the built-in settings while no screen of that slug exists."""
-    unit_name = select(UnitSettings.unit_name).where(UnitSettings.id == 1).scalar_subquery()
-    generation = (select(cache.generation_table.c.value)
-                  .where(cache.generation_table.c.id == 1).scalar_subquery())
-    one_row = select(literal(1).label("one")).subquery()
-    screen, name, token = db.session.execute(
-        select(KioskScreen, unit_name.label("unit_name"), generation.label("generation"))
-        .select_from(one_row)
-        .outerjoin(KioskScreen, KioskScreen.slug == slug)
-        # The categories are read as a filter inside the item queries, not loaded here.
-        .options(lazyload(KioskScreen.categories))
-    ).one()
-    name = name or current_app.config["DWGK_UNIT_NAME"]
-    if screen is None:
-        return replace(built_in(name), generation=token) if slug == DEFAULT_SLUG else None
-    if not screen.active:
+    """The active screen `slug`, with the unit's name and the page cache's generation, in
+    one statement on a pooled connection of its own, outside the ORM session (this runs on
+    every refresh of every display: the session's machinery would cost more than the
+    query). None when unknown or inactive — except "default", which falls back to the
+    built-in settings while no screen of that slug exists."""
+    with db.engine.connect() as connection:
+        row = connection.execute(_screen_statement(), {"slug": slug}).one()
+    name = row.unit_name or current_app.config["DWGK_UNIT_NAME"]
+    if row.id is None:
+        return replace(built_in(name), generation=row.generation) if slug == DEFAULT_SLUG else None
+    if not row.active:
         return None
-    return Screen(id=screen.id, slug=screen.slug, name=screen.name,
-                  orientation=screen.orientation, rotation_seconds=screen.rotation_seconds,
-                  notice_line=screen.notice_line or "", updated_at=screen.updated_at,
-                  unit_name=name, generation=token)
+    return Screen(id=row.id, slug=row.slug, name=row.name, orientation=row.orientation,
+                  rotation_seconds=row.rotation_seconds, notice_line=row.notice_line or "",
+                  updated_at=row.updated_at, unit_name=name, generation=row.generation)
 
 
 def _shown(query, screen: Screen):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, request, url_for
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, request,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -16,6 +17,7 @@ from dwgk.extensions import db
 from dwgk.kiosk import qr, queries, services
 from dwgk.kiosk.forms import KioskScreenForm
 from dwgk.kiosk.models import Orientation
+from dwgk.web import cache
 from dwgk.web.render import render
 
 bp = Blueprint("kiosk", __name__)
@@ -79,22 +81,35 @@ def screen(slug: str):
     return _kiosk_page(slug)
 
 
+@cache.early_answer("kiosk.content")
+def content_not_modified(slug: str):
+    """A display that already shows the current content gets 304 and no body, before
+    anything else of the app runs, after one small statement (the screen, the unit's name
+    and the page cache's generation; the items' fingerprint is kept per generation): every
+    display asks every few seconds, all day. Anything else goes on to content()."""
+    if not request.if_none_match:
+        return None
+    screen = g.dwgk_kiosk_screen = queries.load_screen(slug)  # content() reads it again
+    if screen is None:
+        return None
+    etag = _etag(queries.current_fingerprint(screen), qr.feedback_url())
+    if not request.if_none_match.contains_weak(etag):
+        return None
+    response = make_response("", 304)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/kiosk/<slug>/content")
 def content(slug: str):
-    """The screen's content as a fragment, with a strong ETag. A display that already shows
-    the current content gets 304 and no body, after one small statement (the screen, the
-    unit's name and the page cache's generation; the items' fingerprint is kept per
-    generation): every display asks every few seconds, all day."""
-    screen = _screen_or_404(slug)
-    if request.if_none_match:
-        etag = _etag(queries.current_fingerprint(screen), qr.feedback_url())
-        if request.if_none_match.contains_weak(etag):
-            response = make_response("", 304)
-            response.set_etag(etag)
-            response.headers["Cache-Control"] = "no-cache"
-            return response
+    """The screen's content as a fragment, with a strong ETag (304s: see above)."""
+    screen = g.pop("dwgk_kiosk_screen", None) or _screen_or_404(slug)
     context = _content_context(screen)
-    response = render("kiosk/_content.html", **context)
+    if request.if_none_match.contains_weak(context["etag"]):
+        response = make_response("", 304)
+    else:
+        response = render("kiosk/_content.html", **context)
     response.set_etag(context["etag"])
     response.headers["Cache-Control"] = "no-cache"
     return response

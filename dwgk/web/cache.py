@@ -23,6 +23,13 @@ Correctness first: a cached page is served only while all three hold:
    user's name and menu: never cached. The CSRF token in the page head belongs to the
    visitor's session: the page is cached with a placeholder, replaced on every answer.
 
+What is kept: whole anonymous pages ("pages"; searches in "searches", a quarter of the
+room), each board's rendered list per reader kind — public or insider, never one user's
+page around it ("lists"), and small values (counts, categories, the unit's name, the
+kiosk's fingerprint). A hit, and a kiosk's 304, is answered by a before_request placed
+first (init_app): no user loaded, no rate limit, no ORM session; the security headers are
+still added by the after_request functions.
+
 The bodies live in each worker's memory (an LRU bounded in bytes, per app object, so tests
 never share one): a worker renders each page once per generation. A missing generation row
 (an emptied table) turns caching off until the next change writes one.
@@ -36,7 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import wraps
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import Column, Integer, String, event, func, select, update
 from sqlalchemy import inspect as sa_inspect
@@ -254,6 +261,11 @@ class Store:
         return len(self._entries)
 
 
+# The part of DWGK_PAGE_CACHE_MB a store may use beside the public pages' (small values
+# such as counts take little room whatever their share).
+_SHARES = {"searches": 0.25, "lists": 0.25}
+
+
 def store(name: str = "pages") -> Store | None:
     """This app's store `name` (None when DWGK_PAGE_CACHE_MB is 0: caching is off)."""
     megabytes = current_app.config.get("DWGK_PAGE_CACHE_MB", DEFAULT_MB)
@@ -261,8 +273,14 @@ def store(name: str = "pages") -> Store | None:
         return None
     stores = current_app.extensions.setdefault("dwgk_page_cache", {})
     if name not in stores:
-        stores[name] = Store(int(megabytes * 1024 * 1024))
+        stores[name] = Store(int(megabytes * 1024 * 1024 * _SHARES.get(name, 1)))
     return stores[name]
+
+
+def _read_only_request() -> bool:
+    # A request that may write (POST …) could compute from its own uncommitted changes:
+    # nothing it computes is kept.
+    return not has_request_context() or request.method in ("GET", "HEAD")
 
 
 def memoize(name: str, key, token: str | None, compute):
@@ -270,7 +288,7 @@ def memoize(name: str, key, token: str | None, compute):
     changes by time (see next_change). Without a token, computed every time. `token` must
     have been read before the data `compute()` reads."""
     shelf = store(name)
-    if token is None or shelf is None:
+    if token is None or shelf is None or not _read_only_request():
         return compute()
     entry = shelf.get_entry(key)
     if entry is not None and entry.is_fresh(token, clock.now()):
@@ -283,16 +301,27 @@ def memoize(name: str, key, token: str | None, compute):
 def remember(name: str, key, token: str | None, value) -> None:
     """Keep `value`, computed now from data read after `token`, as memoize() would."""
     shelf = store(name)
-    if token is None or shelf is None:
+    if token is None or shelf is None or not _read_only_request():
         return
     now = clock.now()
-    shelf.put(key, Entry(token, now, next_change(now, token), 200, (), value), 256)
+    size = len(value) * 4 + 256 if isinstance(value, (str, bytes)) else 256
+    shelf.put(key, Entry(token, now, next_change(now, token), 200, (), value), size)
 
 
 def request_generation() -> str | None:
-    """The generation, read once per request (on its first use, before the data it guards)."""
+    """The generation, read once per request (on its first use, before the data it guards).
+
+    When the ORM session's transaction has already begun (a signed-in request loaded its
+    user), the token is read inside that transaction: on SQLite the transaction reads one
+    snapshot, which may be older than a token read on another connection now — data from
+    it must not be kept under a newer token. Otherwise on a connection of its own (cheaper;
+    the session's transaction then begins later and sees data at least as new)."""
     if "dwgk_generation" not in g:
-        g.dwgk_generation = current()
+        session_ = db.session()
+        if session_.in_transaction():
+            g.dwgk_generation = session_.connection().exec_driver_sql(_CURRENT_SQL).scalar()
+        else:
+            g.dwgk_generation = current()
     return g.dwgk_generation
 
 
@@ -325,24 +354,48 @@ def _answer(status: int, headers, body: bytes):
     return response
 
 
-def cached_page(skip=None):
+def _key() -> tuple:
+    from dwgk.web.render import wants_fragment
+
+    return (request.path, tuple(sorted(request.args.items(multi=True))), wants_fragment())
+
+
+def _is_anonymous_early() -> bool:
+    """Nobody is signed in and no message waits, decided from the cookies alone (before
+    Flask-Login loads anyone): no user in the session and no remember-me cookie. A session
+    that names a user takes the normal path, which asks Flask-Login."""
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    return remember not in request.cookies and "_user_id" not in session \
+        and not session.get("_flashes")
+
+
+def _fresh_answer(shelf: Store, token: str):
+    entry = shelf.get_entry(_key())
+    if entry is not None and entry.is_fresh(token, clock.now()):
+        return _answer(entry.status, entry.headers, entry.body)
+    return None
+
+
+def cached_page(skip=None, shelf_name=None):
     """Serve the view's anonymous answer from the cache while it is fresh (see the module's
-    docstring). `skip()` true: this request is not cached (e.g. a search)."""
+    docstring). `skip()` true: this request is not cached. `shelf_name()`: the store this
+    request's page goes to (default "pages"; searches keep to their own, so that many
+    different searches cannot push the board's pages out)."""
+
+    def shelf_of():
+        return store(shelf_name() if shelf_name is not None else "pages")
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            shelf = store()
+            shelf = shelf_of()
             if (shelf is None or request.method != "GET" or current_user.is_authenticated
                     or session.get("_flashes") or (skip is not None and skip())):
                 return view(*args, **kwargs)
             token = request_generation()  # before any data is read: see point 1 above
             if token is None:
                 return view(*args, **kwargs)
-            from dwgk.web.render import wants_fragment
-
-            key = (request.path, tuple(sorted(request.args.items(multi=True))), wants_fragment())
-            now = clock.now()
+            key, now = _key(), clock.now()
             entry = shelf.get_entry(key)
             if entry is not None and entry.is_fresh(token, now):
                 return _answer(entry.status, entry.headers, entry.body)
@@ -365,6 +418,51 @@ def cached_page(skip=None):
                           len(body) + 512)
             return _answer(response.status_code, headers, body)
 
+        def early():
+            """The hit, answered before the other before_request functions (see init_app)."""
+            shelf = shelf_of()
+            if shelf is None or not _is_anonymous_early() or (skip is not None and skip()):
+                return None
+            token = request_generation()
+            return None if token is None else _fresh_answer(shelf, token)
+
+        wrapped.dwgk_early_answer = early
         return wrapped
 
     return decorator
+
+
+# --- answering before anything else --------------------------------------------------------
+
+_EARLY: dict = {}
+
+
+def early_answer(endpoint: str):
+    """Register `function(**view_args)` to answer GET requests to `endpoint` before anything
+    else of the app runs for them (None: go on as usual). For answers that need no user,
+    no session and no rate limit: a cached page, a kiosk's 304."""
+
+    def register(function):
+        _EARLY[endpoint] = function
+        return function
+
+    return register
+
+
+def _serve_early():
+    if request.method != "GET" or request.endpoint is None:
+        return None
+    early = _EARLY.get(request.endpoint)
+    if early is None:
+        early = getattr(current_app.view_functions.get(request.endpoint), "dwgk_early_answer", None)
+        if early is None:
+            return None
+        return early()
+    return early(**(request.view_args or {}))
+
+
+def init_app(app) -> None:
+    """Put the early answer first: a hit then skips the CSRF check (GET has none), the rate
+    limiter and the password-change check (anonymous readers only). The after_request
+    functions (security headers) still run on every answer."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _serve_early)

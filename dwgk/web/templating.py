@@ -62,4 +62,4 @@ def init_app(app: Flask) -> None:
     def unit():
         from dwgk.core import settings
 
-        return {"unit_name": settings.get().unit_name}
+        return {"unit_name": settings.unit_name()}

@@ -154,3 +154,80 @@ def test_an_emptied_generation_row_turns_caching_off(app, client, frozen_clock):
         db.session.execute(Disclosure.__table__.update().values(withdrawn_at=datetime(2026, 5, 6, tzinfo=timezone.utc)))
         db.session.commit()
     assert "事项乙" not in text_of(client.get("/"))
+
+
+def _withdraw(app, item_id):
+    with app.app_context():
+        services.withdraw(db.session.get(Disclosure, item_id), "撤回", actor=make_user())
+        db.session.commit()
+
+
+def test_a_withdrawn_item_leaves_every_cache_searches_and_member_lists_included(
+        app, client, login_as, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    item_id = _publish(app, title="食堂账目公示 撤回测试")
+    member = login_as("member")
+    urls = ["/?q=撤回测试", "/members", "/members?q=撤回测试"]
+    assert "撤回测试" in _served_from_cache(app, client, urls[0])
+    for url in urls[1:]:
+        member.get(url)
+        assert "撤回测试" in text_of(member.get(url))  # the second from the kept list
+    htmx = {"HX-Request": "true"}
+    assert "撤回测试" in text_of(member.get("/members?q=撤回测试", headers=htmx))
+    _withdraw(app, item_id)
+    assert "撤回测试" not in text_of(client.get(urls[0])).split("搜索“撤回测试”")[-1]
+    for url in urls[1:]:
+        assert "撤回测试" not in text_of(member.get(url)).split("搜索“撤回测试”")[-1]
+    assert "撤回测试" not in text_of(member.get("/members?q=撤回测试", headers=htmx)
+                                     ).split("搜索“撤回测试”")[-1]
+
+
+def test_members_only_text_never_reaches_the_public_board_or_search_from_a_cache(
+        app, client, login_as, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    _publish(app, title=f"党内事项 {CANARY_MEMBERS}", scope=Scope.MEMBERS)
+    _publish(app, title=f"先党内事项 {CANARY_WINDOW}", members_first_days=1)
+    member = login_as("member")
+    # insiders fill the caches first: their lists and their searches
+    for url in ("/members", "/members?q=CANARY", "/?q=CANARY", "/"):
+        member.get(url)
+        member.get(url)
+    for url in ("/", "/?q=CANARY", "/?q=党内事项"):
+        page = _served_from_cache(app, client, url)
+        assert CANARY_MEMBERS not in page and CANARY_WINDOW not in page
+    members = text_of(member.get("/members"))
+    assert CANARY_MEMBERS in members and CANARY_WINDOW in members
+
+
+def test_a_settings_change_shows_at_once_on_cached_and_signed_in_pages(
+        app, client, login_as, frozen_clock):
+    from dwgk.core import settings
+
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    _publish(app, title="单位名称测试事项")
+    member = login_as("member")
+    assert "单位名称测试事项" in _served_from_cache(app, client, "/")
+    member.get("/members")
+    with app.app_context():
+        settings.update(actor=make_user(Role.ADMIN), unit_name="新名称学校党支部",
+                        members_first_days=1, review_due_workdays=3,
+                        feedback_reply_workdays=15, supervision_reply_workdays=15)
+        db.session.commit()
+    assert "新名称学校党支部" in text_of(client.get("/"))
+    assert "新名称学校党支部" in text_of(member.get("/members"))
+    assert "新名称学校党支部" in text_of(client.get("/catalog"))
+
+
+def test_a_kiosk_304_skips_the_rest_of_the_app_but_keeps_the_security_headers(app, client, frozen_clock):
+    frozen_clock(datetime(2026, 5, 6, 10, 0))
+    item_id = _publish(app, title="屏幕事项")
+    etag = client.get("/kiosk/default/content").headers["ETag"]
+    for url, headers, status in (("/kiosk/default/content", {"If-None-Match": etag}, 304),
+                                 ("/", {}, 200), (f"/items/{item_id}", {}, 200)):
+        client.get(url, headers=headers)
+        response = client.get(url, headers=headers)
+        assert response.status_code == status
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        assert response.headers["X-Frame-Options"] == "DENY"
+    _withdraw(app, item_id)
+    assert client.get("/kiosk/default/content", headers={"If-None-Match": etag}).status_code == 200
