@@ -290,13 +290,16 @@ def test_a_server_error_keeps_the_content_too(app, server, page):
         make_disclosure(title="屏幕上的事项")
         db.session.commit()
     failing = {"on": False}
+    # In front of everything: a 304 is answered before the app's own before_request hooks.
+    inner = app.wsgi_app
 
-    @app.before_request
-    def fail():
-        from flask import abort, request
+    def fail(environ, start_response):
+        if failing["on"] and environ["PATH_INFO"].endswith("/content"):
+            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
+            return [b"error"]
+        return inner(environ, start_response)
 
-        if failing["on"] and request.path.endswith("/content"):
-            abort(500)
+    app.wsgi_app = fail
 
     _open(page, f"{server.url}/kiosk?refresh={REFRESH}")
     failing["on"] = True
