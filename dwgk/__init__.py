@@ -35,15 +35,19 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     Path(app.config["DWGK_UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
-    if app.config["DWGK_PROXY_COUNT"]:
-        count = app.config["DWGK_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
-
     # Ids in URLs are bounded: a 20-digit id is a 404, not an overflow in the database driver.
     app.url_map.converters["int"] = BoundedIntConverter
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    # WSGI layers, innermost first: the kiosk's 304 before Flask runs, then ProxyFix around
+    # it (the fast 304 must see the client's scheme and host, as Flask does).
+    from dwgk.kiosk import fast as kiosk_fast
+
+    kiosk_fast.install(app)
+    if app.config["DWGK_PROXY_COUNT"]:
+        count = app.config["DWGK_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     return app
 
 

@@ -61,7 +61,10 @@ def build_config(instance: Path) -> dict:
     return {
         "SECRET_KEY": load_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A server's connections can drop (restart, idle timeout): test each one as it is
+        # taken from the pool. A SQLite file cannot: the test would cost a statement on
+        # every request for nothing.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "DWGK_REDIS_URL": redis_url,
         "DWGK_UNIT_NAME": _env("UNIT_NAME", "示例学校党支部"),
         "DWGK_UPLOAD_DIR": str(Path(_env("UPLOAD_DIR", str(instance / "uploads"))).resolve()),

@@ -2,10 +2,15 @@
 version (logout, password change, disable, role change) ends every copy of the cookie."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-from flask import Flask, make_response, redirect, request, url_for
+from flask import Flask, g, make_response, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import bindparam, func, select
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+from sqlalchemy.orm import joinedload
 
 from dwgk.accounts.models import User
 from dwgk.extensions import db, htmx, login_manager
@@ -36,7 +41,88 @@ def redirect_for_htmx(location: str):
     return redirect(location)
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, re-sent at most once a minute when unchanged.
+
+    A permanent session's cookie is re-signed and re-sent with a new expiry on every
+    request (SESSION_REFRESH_EACH_REQUEST): an idle session lapses PERMANENT_SESSION_LIFETIME
+    after its last use. Signing it on every page costs time for nothing; re-sending it only
+    when the cookie is REFRESH_AFTER old keeps that rule within a minute, on the safe side
+    (an idle session may lapse up to a minute sooner, never later). A changed session is
+    sent at once, as before."""
+
+    REFRESH_AFTER = timedelta(minutes=1)
+
+    def open_session(self, app, request):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        session = self.session_class(data)
+        session.dwgk_signed_at = signed_at
+        return session
+
+    def should_set_cookie(self, app, session) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        signed_at = getattr(session, "dwgk_signed_at", None)
+        # itsdangerous's clock (the real one) signed the cookie and checks its age: the
+        # same clock here, not dwgk.core.clock (which tests freeze).
+        return signed_at is None or datetime.now(timezone.utc) - signed_at >= self.REFRESH_AFTER
+
+
+_USER_STATEMENT = None
+
+
+def _user_statement():
+    """The user, their roles (joined), their unread notices and the page cache's generation:
+    what every signed-in page needs first, in one statement (built once)."""
+    global _USER_STATEMENT
+    if _USER_STATEMENT is None:
+        from dwgk.notifications.models import Notification
+        from dwgk.web import cache
+
+        unread = (select(func.count()).select_from(Notification)
+                  .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
+                  .correlate(User).scalar_subquery())
+        generation = (select(cache.generation_table.c.value)
+                      .where(cache.generation_table.c.id == 1).scalar_subquery())
+        _USER_STATEMENT = (select(User, unread.label("unread"), generation.label("generation"))
+                           .options(joinedload(User.role_rows))
+                           .where(User.id == bindparam("user_id")))
+    return _USER_STATEMENT
+
+
+def _load(user_id: int) -> User | None:
+    """The user (None if unknown), read afresh on every request: a disabled user or a bumped
+    session version is refused at once. On a read-only request, the bell's count and the
+    generation read with it are kept for the page (notifications.queries.unread_count,
+    cache.request_generation): read inside the request's transaction, before any data, as
+    request_generation() itself would read them."""
+    row = db.session.execute(_user_statement(), {"user_id": user_id}).unique().one_or_none()
+    if row is None:
+        return None
+    user, unread, generation = row
+    if request.method in ("GET", "HEAD"):
+        from dwgk.notifications import queries as notification_queries
+
+        notification_queries.keep_unread_count(user.id, unread)
+        if "dwgk_generation" not in g:
+            g.dwgk_generation = generation
+    return user
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "请先登录。"
     login_manager.login_message_category = "info"
@@ -48,7 +134,7 @@ def init_app(app: Flask) -> None:
         user_id, _, version = session_id.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = _load(int(user_id))
         if user is None or not user.active or user.session_version != int(version):
             return None
         return user

@@ -75,6 +75,7 @@ def public():
 
 @bp.get("/members")
 @policy.require(policy.can_read_member_board)
+@cache.cached_for_roles  # after require(): only a reader it lets in gets here
 def members():
     return _board(Board.MEMBERS, "boards/members.html")
 

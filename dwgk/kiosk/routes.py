@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from dwgk import policy
 from dwgk.core import clock
 from dwgk.extensions import db
-from dwgk.kiosk import qr, queries, services
+from dwgk.kiosk import fast, qr, queries, services
 from dwgk.kiosk.forms import KioskScreenForm
 from dwgk.kiosk.models import Orientation
 from dwgk.web import cache
@@ -89,7 +89,10 @@ def content_not_modified(slug: str):
     display asks every few seconds, all day. Anything else goes on to content()."""
     if not request.if_none_match:
         return None
-    screen = g.dwgk_kiosk_screen = queries.load_screen(slug)  # content() reads it again
+    # Read once per request: by the fast layer when it could not answer (fast.py), or here;
+    # content() takes it from g.
+    screen = request.environ.pop(fast.SCREEN_KEY, None) or queries.load_screen(slug)
+    g.dwgk_kiosk_screen = screen
     if screen is None:
         return None
     etag = _etag(queries.current_fingerprint(screen), qr.feedback_url())

@@ -20,8 +20,11 @@ Correctness first: a cached page is served only while all three hold:
    midnight. An entry is valid from the moment it was rendered until the next `public_from`
    after it, the next local midnight, or MAX_AGE, whichever comes first.
 3. **The reader is anonymous**, with no flashed messages waiting. Signed-in pages show the
-   user's name and menu: never cached. The CSRF token in the page head belongs to the
+   user's name and menu: never cached whole. The CSRF token in the page head belongs to the
    visitor's session: the page is cached with a placeholder, replaced on every answer.
+   The one exception, cached_for_roles() (the member board): a signed-in page kept per
+   role set, with placeholders for the account menu and the CSRF token, both rendered for
+   the reader on every answer; the user is still loaded and checked first.
 
 What is kept: whole anonymous pages ("pages"; searches in "searches", a quarter of the
 room), each board's rendered list per reader kind — public or insider, never one user's
@@ -263,7 +266,7 @@ class Store:
 
 # The part of DWGK_PAGE_CACHE_MB a store may use beside the public pages' (small values
 # such as counts take little room whatever their share).
-_SHARES = {"searches": 0.25, "lists": 0.25}
+_SHARES = {"searches": 0.25, "lists": 0.25, "role-pages": 0.1, "account-menus": 0.02}
 
 
 def store(name: str = "pages") -> Store | None:
@@ -296,6 +299,17 @@ def memoize(name: str, key, token: str | None, compute):
     value = compute()
     remember(name, key, token, value)
     return value
+
+
+def peek(app, name: str, key, token: str | None):
+    """The value memoize() keeps for `key` while it is fresh for `token`, else None; it
+    computes nothing and needs no app context (dwgk/kiosk/fast.py asks it before Flask
+    runs)."""
+    if token is None or not app.config.get("DWGK_PAGE_CACHE_MB", DEFAULT_MB):
+        return None
+    shelf = app.extensions.get("dwgk_page_cache", {}).get(name)
+    entry = None if shelf is None else shelf.get_entry(key)
+    return entry.body if entry is not None and entry.is_fresh(token, clock.now()) else None
 
 
 def remember(name: str, key, token: str | None, value) -> None:
@@ -430,6 +444,97 @@ def cached_page(skip=None, shelf_name=None):
         return wrapped
 
     return decorator
+
+
+# --- signed-in pages, kept per role set ----------------------------------------------------
+
+ACCOUNT_PLACEHOLDER = "dwgk-account-menu-placeholder-7d2e41"
+ACCOUNT_MENU = "_account_menu.html"
+
+
+def _account_menu() -> bytes:
+    """The reader's own part of the page (bell, name, sign-out form). Kept for this reader
+    only, under everything it shows (their id, names, the password flag, their unread
+    count, the site's root path), with a placeholder for the CSRF token, which _answer()
+    fills in: a change to any of them renders it anew, and no other reader has the key."""
+    from dwgk.notifications.routes import unread_notifications
+
+    user = current_user._get_current_object()
+    key = (user.id, user.username, user.display_name, user.must_change_password,
+           unread_notifications(), request.script_root)
+    shelf = store("account-menus")
+    kept = None if shelf is None else shelf.get_entry(key)
+    if kept is None:
+        field = _csrf_field()
+        had_token = field in g
+        real_token = g.get(field)
+        setattr(g, field, PLACEHOLDER)
+        try:
+            template = current_app.jinja_env.get_template(ACCOUNT_MENU)
+            kept = template.render(current_user=user).encode()
+        finally:
+            if had_token:
+                setattr(g, field, real_token)
+            else:
+                g.pop(field, None)
+        if shelf is not None:
+            shelf.put(key, kept, len(kept) + 256)
+    return kept
+
+
+def cached_for_roles(view):
+    """Keep a signed-in page per role set, without anything of one reader in it.
+
+    For views whose page differs between signed-in readers only by their roles (the
+    navigation) and by the account menu in the header: the menu is rendered in its place
+    with a placeholder (base.html), and the CSRF token too (as cached_page does); both are
+    filled in for each answer, the menu rendered afresh for the reader (their bell, their
+    name, their token). The user is loaded and checked on every request as before (a
+    disabled user or an ended session never gets here), and the answer keeps no-store.
+    Kept while the generation is unchanged and the moment is inside the entry's window,
+    exactly like the anonymous pages; never with flashed messages waiting, never for a
+    fragment (the list inside is kept already), never for anything but a full 200."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        from dwgk.web.render import wants_fragment
+
+        shelf = store("role-pages")
+        if (shelf is None or request.method != "GET" or not current_user.is_authenticated
+                or current_user.must_change_password or session.get("_flashes")
+                or wants_fragment()):
+            return view(*args, **kwargs)
+        token = request_generation()  # read with the user: before any data
+        if token is None:
+            return view(*args, **kwargs)
+        key = (request.path, tuple(sorted(request.args.items(multi=True))),
+               frozenset(current_user.roles), request.script_root)
+        now = clock.now()
+        entry = shelf.get_entry(key)
+        if entry is None or not entry.is_fresh(token, now):
+            field = _csrf_field()
+            had_token = field in g
+            if not had_token:
+                setattr(g, field, PLACEHOLDER)
+            g.dwgk_account_placeholder = ACCOUNT_PLACEHOLDER
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            finally:
+                g.pop("dwgk_account_placeholder", None)
+                if not had_token and g.get(field) == PLACEHOLDER:
+                    g.pop(field)
+            if (response.status_code != 200 or response.direct_passthrough
+                    or response.is_streamed or session.get("_flashes")):
+                return view(*args, **kwargs)  # rare: answered as usual, nothing kept
+            body = response.get_data()
+            headers = tuple((name, value) for name, value in response.headers.items()
+                            if name.lower() not in ("set-cookie", "content-length"))
+            entry = Entry(token, now, next_change(now, token), 200, headers, body)
+            shelf.put(key, entry, len(body) + 512)
+        body = entry.body.replace(ACCOUNT_PLACEHOLDER.encode(), _account_menu())
+        return _answer(200, entry.headers, body)
+
+    return wrapped
 
 
 # --- answering before anything else --------------------------------------------------------

@@ -18,6 +18,30 @@ CSP = "; ".join([
 ])
 
 
+def headers_for_everyone(app: Flask) -> tuple[tuple[str, str], ...]:
+    """The headers every response carries, whoever asks (each one only when the view has
+    not set it already). Also used by answers given before Flask runs (dwgk/kiosk/fast.py),
+    so the two cannot drift apart."""
+    https = app.config["DWGK_HTTPS"]
+    kept = app.extensions.get("dwgk_security_headers")
+    if kept is not None and kept[0] == https:
+        return kept[1]
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        # same-origin, not no-referrer: Flask-WTF's HTTPS check needs the Referer.
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if https:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    headers = tuple(headers)
+    app.extensions["dwgk_security_headers"] = (https, headers)
+    return headers
+
+
 def _signed_in(app: Flask) -> bool:
     """current_user.is_authenticated, without loading anyone when the request cannot name a
     user (no user in the session, no remember-me cookie): the early answers of
@@ -29,19 +53,44 @@ def _signed_in(app: Flask) -> bool:
     return current_user.is_authenticated
 
 
+def _middleware_limits_possible(limiter) -> bool:
+    """Whether Flask-Limiter's before_request check could find a limit for this request:
+    application, default, meta or blueprint limits, limits hinted for the endpoint, or a
+    dead storage (its fallback). Limits declared on a view (@limiter.limit, the sign-in and
+    the opinion forms) are checked by the view's own wrapper, not here. Anything this cannot
+    see (a newer Flask-Limiter without these attributes) counts as possible."""
+    manager = limiter.limit_manager
+    return bool(
+        getattr(limiter, "_storage_dead", True) or getattr(limiter, "_meta_limits", True)
+        or manager.application_limits or manager.default_limits
+        or getattr(manager, "_blueprint_limits", True)
+        or (request.endpoint and manager.has_hints(request.endpoint)))
+
+
+def skip_idle_rate_limit_check(app: Flask) -> None:
+    """Flask-Limiter checks every request before the view, even when no limit can apply
+    (a tenth of a signed-in page's time). Its check now runs only when one could."""
+    from dwgk.extensions import limiter
+
+    functions = app.before_request_funcs.get(None, [])
+    for index, function in enumerate(functions):
+        if getattr(function, "__func__", None) is type(limiter)._check_request_limit:
+            def check(original=function):
+                if _middleware_limits_possible(limiter):
+                    return original()
+                return None
+
+            functions[index] = check
+
+
 def init_app(app: Flask) -> None:
+    skip_idle_rate_limit_check(app)
+
     @app.after_request
     def set_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        # same-origin, not no-referrer: Flask-WTF's HTTPS check needs the Referer.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["DWGK_HTTPS"]:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        for name, value in headers_for_everyone(app):
+            headers.setdefault(name, value)
         if request.endpoint != "static" and _signed_in(app):
             headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime
 from flask_login import current_user
 
@@ -35,9 +35,51 @@ NAVIGATION = [
 ]
 
 
-def navigation():
+class _NeedsTheUser(Exception):
+    """A navigation rule asked for more than the reader's roles."""
+
+
+class _RolesOnly:
+    """What the navigation's rules may see of the reader when their answer is kept per role
+    set: signed in or not, and the roles. A rule that asks for anything else gets
+    _NeedsTheUser, and the menu is then worked out for each request (never a guess)."""
+
+    def __init__(self, signed_in: bool, roles: frozenset):
+        self.is_authenticated = signed_in
+        self.is_anonymous = not signed_in
+        self.roles = set(roles)
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def __getattr__(self, name):
+        raise _NeedsTheUser(name)
+
+
+def _entries(user) -> list[tuple[str, str, str]]:
     return [(url_for(endpoint), label, endpoint) for endpoint, label, rule in NAVIGATION
-            if rule(current_user)]
+            if rule(user)]
+
+
+def navigation():
+    """The menu for the current reader: each entry whose rule allows them. The rules look at
+    the roles only, so the menu is kept per role set (and the site's root path, which the
+    links start with); never anything of one user."""
+    user = current_user._get_current_object()
+    signed_in = bool(user is not None and user.is_authenticated)
+    roles = frozenset(user.roles) if signed_in else frozenset()
+    key = (signed_in, roles, request.script_root)
+    kept = current_app.extensions.setdefault("dwgk_navigation", {})
+    entries = kept.get(key)
+    if entries is None:
+        try:
+            entries = _entries(_RolesOnly(signed_in, roles))
+        except _NeedsTheUser:
+            return _entries(user)
+        if len(kept) >= 256:  # the root path may come from a header: stay bounded
+            kept.clear()
+        kept[key] = entries
+    return entries
 
 
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:

@@ -232,7 +232,7 @@ def _add_items(app, count, start=0):
 
 def _forget_rendered(app):
     """Drop the rendered pages and lists (the counts and categories stay kept)."""
-    for name in ("pages", "searches", "lists"):
+    for name in ("pages", "searches", "lists", "role-pages"):
         app.extensions.get("dwgk_page_cache", {}).pop(name, None)
 
 
