@@ -39,7 +39,6 @@ a count query: the pages) serve the ledger's tabs with their filters.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -52,6 +51,7 @@ from dwgk.core import clock
 from dwgk.core import settings as unit_settings
 from dwgk.core.workdays import Calendar
 from dwgk.disclosures.models import Decision, Disclosure, Review, Revision, State
+from dwgk.core.paging import Page, rows_page
 from dwgk.extensions import db
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus
 from dwgk.reporting.periods import Period
@@ -70,35 +70,11 @@ def _in_period(column, period: Period):
     return and_(column >= first, column < after)
 
 
-@dataclass
-class Page:
-    """One screen of a ledger tab."""
-
-    rows: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
 def _page_of(query, convert, page: int, per_page: int) -> Page:
     """A count and one page of `query` (two queries), rows made by `convert(list)`."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(convert(rows), page, per_page, total)
+    rows, result = rows_page(query, page, per_page)
+    result.items = convert(rows)
+    return result
 
 
 # ---------------------------------------------------------------------------------------

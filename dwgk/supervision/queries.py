@@ -9,7 +9,6 @@ fixed number of queries, however many rows it shows.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -24,6 +23,7 @@ from dwgk.core import settings as unit_settings
 from dwgk.core.settings import Settings
 from dwgk.core.workdays import MAX_SEARCH_DAYS, Calendar, Deadline
 from dwgk.disclosures.models import Disclosure, Revision
+from dwgk.core.paging import Page, rows_page
 from dwgk.extensions import db
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus, ReplyMethod
 from dwgk.feedback.services import is_overdue, reply_due
@@ -100,47 +100,6 @@ def _note_overdue(ctx: DeadlineContext):
     cutoff = overdue_before(ctx.calendar, ctx.settings.supervision_reply_workdays, ctx.today)
     return and_(SupervisionNote.answered_at.is_(None),
                 SupervisionNote.created_at < _day_start(cutoff))
-
-
-# ---------------------------------------------------------------------------------------
-# Pages of rows
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
-def _rows_page(query, page: int, per_page: int = PER_PAGE):
-    """(rows, Page without items): a count and one page of `query`, two queries."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(page, 1), pages)
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    return rows, Page([], page, per_page, total)
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,7 +193,7 @@ def feedback_page(ctx: DeadlineContext, *, status: FeedbackStatus | None = None,
         query = query.where(Feedback.status == status)
     if overdue_only:
         query = query.where(_feedback_overdue(ctx))
-    rows, result = _rows_page(query, page)
+    rows, result = rows_page(query, page, PER_PAGE)
     result.items = [_feedback_row(row, ctx) for row in rows]
     return result
 
@@ -313,7 +272,7 @@ def notes_page(ctx: DeadlineContext, *, page: int = 1, author_id: int | None = N
     query = _note_query().order_by(SupervisionNote.created_at.desc(), SupervisionNote.id.desc())
     if author_id is not None:
         query = query.where(SupervisionNote.author_id == author_id)
-    rows, result = _rows_page(query, page)
+    rows, result = rows_page(query, page, PER_PAGE)
     result.items = [_note_row(row, ctx) for row in rows]
     return result
 
@@ -333,7 +292,7 @@ def pending_notes(ctx: DeadlineContext) -> list[NoteRow]:
 def answered_notes_page(ctx: DeadlineContext, page: int = 1) -> Page:
     query = (_note_query().where(SupervisionNote.answered_at.is_not(None))
              .order_by(SupervisionNote.answered_at.desc(), SupervisionNote.id.desc()))
-    rows, result = _rows_page(query, page)
+    rows, result = rows_page(query, page, PER_PAGE)
     result.items = [_note_row(row, ctx) for row in rows]
     return result
 
