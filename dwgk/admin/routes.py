@@ -6,6 +6,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.accounts import queries as account_queries
 from dwgk.accounts import services
@@ -134,7 +135,7 @@ def _date_arg(name: str) -> date | None:
 @bp.get("/audit")
 @policy.require(policy.can_read_audit_log)
 def audit():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     filters = {
         "action": request.args.get("action", "").strip() or None,
         "actor": request.args.get("actor", "").strip() or None,

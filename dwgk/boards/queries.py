@@ -14,6 +14,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Index, func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
+from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.boards import search
 from dwgk.catalog.models import Category
@@ -73,10 +74,9 @@ def parse_filters(args) -> BoardFilters:
         status = Status(args.get("status", ""))
     except ValueError:
         status = None
-    page = args.get("page", 1, type=int) or 1
     return BoardFilters(category_id=category_id if category_id and category_id > 0 else None,
                         q=search.normalise(args.get("q")), status=status,
-                        page=min(max(page, 1), 100_000))
+                        page=page_number(args))
 
 
 def visibility(board: Board, user):

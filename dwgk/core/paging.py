@@ -9,6 +9,16 @@ from sqlalchemy import func, select
 from dwgk.extensions import db
 
 
+# No list here has 100,000 pages; a larger number would only overflow the database's OFFSET.
+MAX_PAGE = 100_000
+
+
+def page_number(args, name: str = "page") -> int:
+    """The page a query string asks for, 1 to MAX_PAGE; anything malformed is page 1."""
+    page = args.get(name, 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
 @dataclass
 class Page:
     items: list

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.catalog.models import Cadence, Scope
 from dwgk.disclosures import queries, services
@@ -75,7 +76,7 @@ def _version(form) -> int | None:
 def index():
     state_name = request.args.get("state", "")
     state = State(state_name) if state_name in {s.value for s in State} else None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     return render("disclosures/index.html", "disclosures/_list.html",
                   pagination=queries.workspace_page(state, page), counts=queries.state_counts(),
                   state=state, states=list(State))

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.audit.models import AuditEvent
@@ -54,12 +55,11 @@ def _enum_arg(enum_type, value):
 
 def parse_filters(args) -> InboxFilters:
     """The inbox's filters from a query string; anything malformed is ignored."""
-    page = args.get("page", 1, type=int) or 1
     return InboxFilters(status=_enum_arg(FeedbackStatus, args.get("status", "")),
                         mine=args.get("mine") == "1",
                         kind=_enum_arg(FeedbackKind, args.get("kind", "")),
                         channel=_enum_arg(Channel, args.get("channel", "")),
-                        page=min(max(page, 1), 100_000))
+                        page=page_number(args))
 
 
 def _conditions(filters: InboxFilters, user) -> list:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.accounts.session import safe_next
 from dwgk.extensions import db
@@ -51,7 +52,7 @@ def bell():
 @bp.get("")
 @policy.require(policy.can_use_notifications)
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number(request.args)
     return render("notifications/index.html", "notifications/_list.html",
                   notices=queries.page_for(current_user.id, page))
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 from flask_login import current_user
 
+from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.catalog.models import Category, Scope
 from dwgk.catalog.queries import all_categories
@@ -115,8 +116,7 @@ def _view(tab: Tab, categories: list[Category] | None) -> LedgerView:
                 filters[name] = value
         elif value in {choice for choice, _ in CHOICES[name][1]}:
             filters[name] = value
-    page = request.args.get("page", 1, type=int) or 1
-    return LedgerView(tab, period, text, error, filters, min(max(page, 1), 100_000))
+    return LedgerView(tab, period, text, error, filters, page_number(request.args))
 
 
 def _quick_periods() -> list[tuple[str, Period]]:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.core import clock
 from dwgk.disclosures.queries import catalog_entry_choices
@@ -24,10 +25,6 @@ bp = Blueprint("supervision", __name__)
 
 def _user():
     return current_user._get_current_object()
-
-
-def _page_arg(name: str = "page") -> int:
-    return max(request.args.get(name, 1, type=int) or 1, 1)
 
 
 def _target_item(form) -> tuple[int | None, str | None]:
@@ -60,10 +57,10 @@ def inbox():
     return render("supervision/inbox.html", "supervision/_feedback.html",
                   overdue=queries.overdue(ctx),
                   feedback=queries.feedback_page(ctx, status=status, overdue_only=overdue_only,
-                                                 page=_page_arg()),
+                                                 page=page_number(request.args)),
                   counts=queries.feedback_status_counts(), statuses=list(FeedbackStatus),
                   status_filter=status, overdue_only=overdue_only,
-                  notes=queries.notes_page(ctx, page=_page_arg("notes_page")), ctx=ctx,
+                  notes=queries.notes_page(ctx, page=page_number(request.args, "notes_page")), ctx=ctx,
                   overdue_duties=duty_queries.overdue_for_supervision(clock.today()))
 
 
@@ -144,7 +141,7 @@ def relay():
 def office_list():
     ctx = queries.DeadlineContext.load()
     return render("supervision/office_list.html", pending=queries.pending_notes(ctx),
-                  answered=queries.answered_notes_page(ctx, _page_arg()), ctx=ctx)
+                  answered=queries.answered_notes_page(ctx, page_number(request.args)), ctx=ctx)
 
 
 def _version(form) -> int | None:
