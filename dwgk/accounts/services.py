@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import func, select
 
+from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.accounts.passwords import hash_password, needs_rehash, verify_password
 from dwgk.audit.services import record
@@ -11,12 +12,8 @@ from dwgk.core import clock
 from dwgk.extensions import db
 
 
-class AccountError(ValueError):
+class AccountError(Refusal):
     """A refused change; the message is shown to the user as it is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_username(username: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User
 from dwgk.audit.services import record
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
@@ -27,12 +28,8 @@ CONFLICT = ("保存失败：在您编辑期间，该目录条目已被他人修�
             "本次内容未保存，请刷新页面查看最新内容后再编辑。")
 
 
-class CatalogError(ValueError):
+class CatalogError(Refusal):
     """A refused change; the message is shown to the user as it is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class EditConflict(CatalogError):

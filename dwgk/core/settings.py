@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 
+from dwgk.core.errors import Refusal
 from dwgk.audit.services import record
 from dwgk.core.models import UnitSettings
 from dwgk.extensions import db
@@ -56,10 +57,8 @@ def unit_name() -> str:
                          lambda: get().unit_name)
 
 
-class SettingsError(ValueError):
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class SettingsError(Refusal):
+    """A refused change (see dwgk.core.errors)."""
 
 
 def update(*, actor, **values) -> Settings:

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 from sqlalchemy import select
 
+from dwgk.core.errors import Refusal
 from dwgk.audit.services import record
 from dwgk.core.models import WorkdayOverride, kind_label
 from dwgk.extensions import db
@@ -378,12 +379,8 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 NOTE_MAX = 100
 
 
-class WorkdayError(ValueError):
+class WorkdayError(Refusal):
     """A refused change; the message is shown to the user as it is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def day_problem(day: date | None) -> str | None:

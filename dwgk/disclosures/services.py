@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.audit.services import record
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
@@ -21,12 +22,8 @@ from dwgk.extensions import db
 PREDISCLOSURE_MIN_DAYS = 15
 
 
-class DisclosureError(ValueError):
+class DisclosureError(Refusal):
     """A refused change; the message is shown to the user as it is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class EditConflict(DisclosureError):

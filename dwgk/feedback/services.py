@@ -9,6 +9,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User
 from dwgk.audit.services import record
 from dwgk.core import clock
@@ -24,12 +25,8 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
 
 
-class FeedbackError(ValueError):
+class FeedbackError(Refusal):
     """A refused filing or action; the message is shown next to `field`."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass

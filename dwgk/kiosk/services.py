@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from dwgk.core.errors import Refusal
 from dwgk.audit.services import record
 from dwgk.catalog.models import Category
 from dwgk.core import clock
@@ -22,12 +23,8 @@ CONFLICT = ("保存失败：在您编辑期间，该屏幕的设置已被他人�
             "下方显示的是最新设置，请核对后重新保存。")
 
 
-class KioskError(ValueError):
+class KioskError(Refusal):
     """A refused change; the message is shown to the user as it is."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class EditConflict(KioskError):

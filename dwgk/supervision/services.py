@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dwgk.core.errors import Refusal
 from dwgk import policy
 from dwgk.accounts.models import Role, User
 from dwgk.audit.services import record
@@ -24,12 +25,8 @@ CONFLICT = ("保存失败：在您填写期间，这条监督意见已被他人�
             "为避免覆盖他人的答复，本次内容未保存，请查看下面的最新答复后再决定是否修改。")
 
 
-class SupervisionError(ValueError):
+class SupervisionError(Refusal):
     """A refused note or answer; the message is shown next to `field` (or atop the form)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class SupervisionConflict(SupervisionError):
