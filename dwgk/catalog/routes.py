@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from dwgk import policy
@@ -12,7 +10,7 @@ from dwgk.catalog import queries, services
 from dwgk.catalog.forms import CatalogEntryForm, CategoryForm
 from dwgk.catalog.models import Cadence, Scope
 from dwgk.core import clock
-from dwgk.extensions import db
+from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
 bp = Blueprint("catalog", __name__)
@@ -56,16 +54,9 @@ def _category_input(form: CategoryForm) -> services.CategoryInput:
 def category_new():
     form = CategoryForm()
     if form.validate_on_submit():
-        try:
-            category = services.create_category(_category_input(form), actor=_user())
-            db.session.commit()
-        except services.CatalogError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        except IntegrityError:  # a concurrent save took the name first
-            db.session.rollback()
-            form.add_error("name", DUPLICATE)
-        else:
+        category = save(form, lambda: services.create_category(_category_input(form), actor=_user()),
+                        duplicate=("name", DUPLICATE))
+        if category is not REFUSED:
             flash(f"已新建类别“{category.name}”。", "success")
             return redirect(url_for("catalog.manage"))
     return render("catalog/category_edit.html", form=form, category=None, status=_status(form))
@@ -77,16 +68,9 @@ def category_edit(category_id: int):
     category = queries.get_category(category_id) or abort(404)
     form = CategoryForm(obj=category if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            changed = services.update_category(category, _category_input(form), actor=_user())
-            db.session.commit()
-        except services.CatalogError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        except IntegrityError:
-            db.session.rollback()
-            form.add_error("name", DUPLICATE)
-        else:
+        changed = save(form, lambda: services.update_category(
+            category, _category_input(form), actor=_user()), duplicate=("name", DUPLICATE))
+        if changed is not REFUSED:
             flash(f"已保存类别“{category.name}”。" if changed else "没有修改。",
                   "success" if changed else "info")
             return redirect(url_for("catalog.manage"))
@@ -130,16 +114,9 @@ def entry_new():
         form.category_id.data = request.args.get("category_id", type=int)
         form.responsible_id.data = current_user.id
     if form.validate_on_submit():
-        try:
-            entry = services.create_entry(_entry_input(form), actor=_user())
-            db.session.commit()
-        except services.CatalogError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        except IntegrityError:
-            db.session.rollback()
-            form.add_error("title", DUPLICATE)
-        else:
+        entry = save(form, lambda: services.create_entry(_entry_input(form), actor=_user()),
+                     duplicate=("title", DUPLICATE))
+        if entry is not REFUSED:
             flash(f"已新建目录条目“{entry.title}”。", "success")
             return redirect(url_for("catalog.manage"))
     return render("catalog/entry_edit.html", form=form, entry=None, status=_status(form))
@@ -155,20 +132,10 @@ def entry_edit(entry_id: int):
         form.scope.data = entry.scope.value
         form.cadence.data = entry.cadence.value
     if form.validate_on_submit():
-        try:
-            changed = services.update_entry(entry, _entry_input(form), actor=_user(),
-                                            expected_version=_version(form))
-            db.session.commit()
-        except StaleDataError:  # saved by someone else between our check and our write
-            db.session.rollback()
-            form.add_error(None, services.CONFLICT)
-        except services.CatalogError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        except IntegrityError:
-            db.session.rollback()
-            form.add_error("title", DUPLICATE)
-        else:
+        changed = save(form, lambda: services.update_entry(
+            entry, _entry_input(form), actor=_user(), expected_version=_version(form)),
+            duplicate=("title", DUPLICATE), conflict=services.CONFLICT)
+        if changed is not REFUSED:
             flash(f"已保存目录条目“{entry.title}”。" if changed else "没有修改。",
                   "success" if changed else "info")
             return redirect(url_for("catalog.manage"))

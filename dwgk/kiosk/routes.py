@@ -18,6 +18,7 @@ from dwgk.kiosk import fast, qr, queries, services
 from dwgk.kiosk.forms import KioskScreenForm
 from dwgk.kiosk.models import Orientation
 from dwgk.web import cache
+from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
 bp = Blueprint("kiosk", __name__)
@@ -165,16 +166,9 @@ def admin_new():
     form = KioskScreenForm()
     _fill_choices(form)
     if form.validate_on_submit():
-        try:
-            screen = services.create_screen(_input(form), actor=_user())
-            db.session.commit()
-        except services.KioskError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        except IntegrityError:  # a concurrent save took the slug first
-            db.session.rollback()
-            form.add_error("slug", DUPLICATE)
-        else:
+        screen = save(form, lambda: services.create_screen(_input(form), actor=_user()),
+                      duplicate=("slug", DUPLICATE))
+        if screen is not REFUSED:
             flash(f"已新建屏幕“{screen.name}”，地址 /kiosk/{screen.slug}。", "success")
             return redirect(url_for("kiosk.admin_list"))
     return render("kiosk/admin_edit.html", form=form, screen=None, status=_status(form))

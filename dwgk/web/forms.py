@@ -1,7 +1,17 @@
 """The base form: CSRF from Flask-WTF, messages in Chinese, whitespace stripped."""
 from __future__ import annotations
 
+from typing import Callable
+
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from dwgk.core.errors import Refusal
+from dwgk.extensions import db
+
+# What save() returns when the change was refused (the reasons are on the form).
+REFUSED = object()
 
 
 class BaseForm(FlaskForm):
@@ -31,3 +41,31 @@ def optional_int(value):
     except (TypeError, ValueError):
         return -1
     return number if 0 <= number < 2**31 else -1
+
+
+def save(form: BaseForm, change: Callable, *, duplicate: tuple[str, str] | None = None,
+         conflict: str | None = None):
+    """Make a service's change and commit it; its result, or REFUSED with nothing saved.
+
+    A service's Refusal goes next to its field. `duplicate=(field, message)`: a unique key
+    taken by a concurrent save between the service's check and the commit. `conflict`: the
+    message for a version column that refused a stale save (someone saved in between)."""
+    try:
+        result = change()
+        db.session.commit()
+    except Refusal as exc:
+        db.session.rollback()
+        form.add_error(exc.field, str(exc))
+    except IntegrityError:
+        db.session.rollback()
+        if duplicate is None:
+            raise
+        form.add_error(*duplicate)
+    except StaleDataError:
+        db.session.rollback()
+        if conflict is None:
+            raise
+        form.add_error(None, conflict)
+    else:
+        return result
+    return REFUSED
