@@ -40,10 +40,13 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    # WSGI layers, innermost first: the kiosk's 304 before Flask runs, then ProxyFix around
-    # it (the fast 304 must see the client's scheme and host, as Flask does).
+    # WSGI layers, innermost first: the fast lane for kept pages before Flask runs, the
+    # kiosk's 304 (the commonest request of all: it looks at the path only), then ProxyFix
+    # around them (they must see the client's scheme and host, as Flask does).
     from dwgk.kiosk import fast as kiosk_fast
+    from dwgk.web import fastlane
 
+    fastlane.install(app)
     kiosk_fast.install(app)
     if app.config["DWGK_PROXY_COUNT"]:
         count = app.config["DWGK_PROXY_COUNT"]

@@ -61,12 +61,12 @@ def _board(board: Board, page: str):
                   statuses=list(Status))
 
 
-def _is_search() -> bool:
-    return bool(queries.search.normalise(request.args.get("q")))
+def _is_search(args) -> bool:
+    return bool(queries.search.normalise(args.get("q")))
 
 
 @bp.get("/")
-@cache.cached_page(shelf_name=lambda: "searches" if _is_search() else "pages")
+@cache.cached_page(shelf_name=lambda args: "searches" if _is_search(args) else "pages")
 def public():
     # Searches are cached apart from the board's pages: any text may be asked for, and
     # many different searches must not push the board's pages out.

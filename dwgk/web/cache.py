@@ -79,15 +79,16 @@ _CURRENT_SQL = "SELECT value FROM cache_generation WHERE id = 1"
 generation_reads = 0
 
 
-def current() -> str | None:
+def current(engine=None) -> str | None:
     """The generation token now (None while the row is missing: nothing is cached then).
 
     Read on a pooled DBAPI connection of its own, outside the ORM session: this runs on
     every cached answer, and the session's machinery would cost ten times the query. It
-    still comes before any data the request reads, which is all point 1 needs."""
+    still comes before any data the request reads, which is all point 1 needs. `engine`:
+    the app's (dwgk/web/fastlane.py asks without an app context)."""
     global generation_reads
     generation_reads += 1
-    connection = db.engine.raw_connection()
+    connection = (engine or db.engine).raw_connection()
     try:
         cursor = connection.cursor()
         try:
@@ -271,10 +272,15 @@ _SHARES = {"searches": 0.25, "lists": 0.25, "role-pages": 0.1, "account-menus": 
 
 def store(name: str = "pages") -> Store | None:
     """This app's store `name` (None when DWGK_PAGE_CACHE_MB is 0: caching is off)."""
-    megabytes = current_app.config.get("DWGK_PAGE_CACHE_MB", DEFAULT_MB)
+    return store_of(current_app, name)
+
+
+def store_of(app, name: str) -> Store | None:
+    """store(name) of `app`, without an app context (dwgk/web/fastlane.py)."""
+    megabytes = app.config.get("DWGK_PAGE_CACHE_MB", DEFAULT_MB)
     if not megabytes:
         return None
-    stores = current_app.extensions.setdefault("dwgk_page_cache", {})
+    stores = app.extensions.setdefault("dwgk_page_cache", {})
     if name not in stores:
         stores[name] = Store(int(megabytes * 1024 * 1024 * _SHARES.get(name, 1)))
     return stores[name]
@@ -322,6 +328,11 @@ def remember(name: str, key, token: str | None, value) -> None:
     shelf.put(key, Entry(token, now, next_change(now, token), 200, (), value), size)
 
 
+# Where the fast lane (dwgk/web/fastlane.py) leaves the token it read for a page it could not
+# answer: read before the request reached Flask, so before any data Flask reads.
+GENERATION_KEY = "dwgk.generation"
+
+
 def request_generation() -> str | None:
     """The generation, read once per request (on its first use, before the data it guards).
 
@@ -329,11 +340,14 @@ def request_generation() -> str | None:
     user), the token is read inside that transaction: on SQLite the transaction reads one
     snapshot, which may be older than a token read on another connection now — data from
     it must not be kept under a newer token. Otherwise on a connection of its own (cheaper;
-    the session's transaction then begins later and sees data at least as new)."""
+    the session's transaction then begins later and sees data at least as new) — or the one
+    the fast lane read on such a connection just before Flask began."""
     if "dwgk_generation" not in g:
         session_ = db.session()
         if session_.in_transaction():
             g.dwgk_generation = session_.connection().exec_driver_sql(_CURRENT_SQL).scalar()
+        elif has_request_context() and GENERATION_KEY in request.environ:  # the fast lane's
+            g.dwgk_generation = request.environ[GENERATION_KEY]
         else:
             g.dwgk_generation = current()
     return g.dwgk_generation
@@ -353,13 +367,20 @@ def _csrf_field() -> str:
     return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
 
+def fill_token(body: bytes, csrf_token) -> bytes:
+    """A stored body with the reader's CSRF token in the placeholder's place. `csrf_token()`
+    is called only when the body has a placeholder."""
+    marker = PLACEHOLDER.encode()
+    if marker in body:
+        body = body.replace(marker, csrf_token().encode())
+    return body
+
+
 def _answer(status: int, headers, body: bytes):
     """A response from a stored (or just rendered) page, with this visitor's CSRF token."""
     from flask_wtf.csrf import generate_csrf
 
-    marker = PLACEHOLDER.encode()
-    if marker in body:
-        body = body.replace(marker, generate_csrf().encode())
+    body = fill_token(body, generate_csrf)
     response = current_app.response_class(body, status=status)
     response.headers.clear()
     for name, value in headers:
@@ -368,10 +389,26 @@ def _answer(status: int, headers, body: bytes):
     return response
 
 
+def page_key(path: str, args, fragment: bool) -> tuple:
+    """An anonymous page's key: its path, its query and whether htmx asked for the fragment."""
+    return (path, tuple(sorted(args.items(multi=True))), fragment)
+
+
+def role_page_key(path: str, args, roles: frozenset, script_root: str) -> tuple:
+    """A page kept per role set (cached_for_roles)."""
+    return (path, tuple(sorted(args.items(multi=True))), roles, script_root)
+
+
+def account_menu_key(user_id: int, username: str, display_name: str,
+                     must_change_password: bool, unread: int, script_root: str) -> tuple:
+    """Everything the account menu (_account_menu.html) shows of its reader."""
+    return (user_id, username, display_name, bool(must_change_password), unread, script_root)
+
+
 def _key() -> tuple:
     from dwgk.web.render import wants_fragment
 
-    return (request.path, tuple(sorted(request.args.items(multi=True))), wants_fragment())
+    return page_key(request.path, request.args, wants_fragment())
 
 
 def _is_anonymous_early() -> bool:
@@ -392,19 +429,26 @@ def _fresh_answer(shelf: Store, token: str):
 
 def cached_page(skip=None, shelf_name=None):
     """Serve the view's anonymous answer from the cache while it is fresh (see the module's
-    docstring). `skip()` true: this request is not cached. `shelf_name()`: the store this
-    request's page goes to (default "pages"; searches keep to their own, so that many
-    different searches cannot push the board's pages out)."""
+    docstring). `skip(args)` true: this request is not cached. `shelf_name(args)`: the
+    store this request's page goes to (default "pages"; searches keep to their own, so that
+    many different searches cannot push the board's pages out). Both are given the query's
+    arguments only, so that dwgk/web/fastlane.py can ask them before Flask runs."""
+
+    def name_of(args) -> str:
+        return shelf_name(args) if shelf_name is not None else "pages"
+
+    def skipped(args) -> bool:
+        return skip is not None and bool(skip(args))
 
     def shelf_of():
-        return store(shelf_name() if shelf_name is not None else "pages")
+        return store(name_of(request.args))
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             shelf = shelf_of()
             if (shelf is None or request.method != "GET" or current_user.is_authenticated
-                    or session.get("_flashes") or (skip is not None and skip())):
+                    or session.get("_flashes") or skipped(request.args)):
                 return view(*args, **kwargs)
             token = request_generation()  # before any data is read: see point 1 above
             if token is None:
@@ -435,12 +479,15 @@ def cached_page(skip=None, shelf_name=None):
         def early():
             """The hit, answered before the other before_request functions (see init_app)."""
             shelf = shelf_of()
-            if shelf is None or not _is_anonymous_early() or (skip is not None and skip()):
+            if shelf is None or not _is_anonymous_early() or skipped(request.args):
                 return None
             token = request_generation()
             return None if token is None else _fresh_answer(shelf, token)
 
         wrapped.dwgk_early_answer = early
+        # What the fast lane needs to find this view's kept answers.
+        wrapped.dwgk_page_shelf = name_of
+        wrapped.dwgk_page_skip = skipped
         return wrapped
 
     return decorator
@@ -460,8 +507,9 @@ def _account_menu() -> bytes:
     from dwgk.notifications.routes import unread_notifications
 
     user = current_user._get_current_object()
-    key = (user.id, user.username, user.display_name, user.must_change_password,
-           unread_notifications(), request.script_root)
+    key = account_menu_key(user.id, user.username, user.display_name,
+                           user.must_change_password, unread_notifications(),
+                           request.script_root)
     shelf = store("account-menus")
     kept = None if shelf is None else shelf.get_entry(key)
     if kept is None:
@@ -507,8 +555,8 @@ def cached_for_roles(view):
         token = request_generation()  # read with the user: before any data
         if token is None:
             return view(*args, **kwargs)
-        key = (request.path, tuple(sorted(request.args.items(multi=True))),
-               frozenset(current_user.roles), request.script_root)
+        key = role_page_key(request.path, request.args, frozenset(current_user.roles),
+                            request.script_root)
         now = clock.now()
         entry = shelf.get_entry(key)
         if entry is None or not entry.is_fresh(token, now):
@@ -534,6 +582,7 @@ def cached_for_roles(view):
         body = entry.body.replace(ACCOUNT_PLACEHOLDER.encode(), _account_menu())
         return _answer(200, entry.headers, body)
 
+    wrapped.dwgk_role_page = True  # the fast lane may answer it (dwgk/web/fastlane.py)
     return wrapped
 
 

@@ -53,7 +53,7 @@ def _signed_in(app: Flask) -> bool:
     return current_user.is_authenticated
 
 
-def _middleware_limits_possible(limiter) -> bool:
+def middleware_limits_possible(limiter, endpoint: str | None) -> bool:
     """Whether Flask-Limiter's before_request check could find a limit for this request:
     application, default, meta or blueprint limits, limits hinted for the endpoint, or a
     dead storage (its fallback). Limits declared on a view (@limiter.limit, the sign-in and
@@ -64,7 +64,7 @@ def _middleware_limits_possible(limiter) -> bool:
         getattr(limiter, "_storage_dead", True) or getattr(limiter, "_meta_limits", True)
         or manager.application_limits or manager.default_limits
         or getattr(manager, "_blueprint_limits", True)
-        or (request.endpoint and manager.has_hints(request.endpoint)))
+        or (endpoint and manager.has_hints(endpoint)))
 
 
 def skip_idle_rate_limit_check(app: Flask) -> None:
@@ -76,7 +76,7 @@ def skip_idle_rate_limit_check(app: Flask) -> None:
     for index, function in enumerate(functions):
         if getattr(function, "__func__", None) is type(limiter)._check_request_limit:
             def check(original=function):
-                if _middleware_limits_possible(limiter):
+                if middleware_limits_possible(limiter, request.endpoint):
                     return original()
                 return None
 

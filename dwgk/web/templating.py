@@ -35,14 +35,14 @@ NAVIGATION = [
 ]
 
 
-class _NeedsTheUser(Exception):
+class NeedsTheUser(Exception):
     """A navigation rule asked for more than the reader's roles."""
 
 
-class _RolesOnly:
+class RolesOnly:
     """What the navigation's rules may see of the reader when their answer is kept per role
     set: signed in or not, and the roles. A rule that asks for anything else gets
-    _NeedsTheUser, and the menu is then worked out for each request (never a guess)."""
+    NeedsTheUser, and the menu is then worked out for each request (never a guess)."""
 
     def __init__(self, signed_in: bool, roles: frozenset):
         self.is_authenticated = signed_in
@@ -53,7 +53,7 @@ class _RolesOnly:
         return bool(self.roles.intersection(roles))
 
     def __getattr__(self, name):
-        raise _NeedsTheUser(name)
+        raise NeedsTheUser(name)
 
 
 def _entries(user) -> list[tuple[str, str, str]]:
@@ -73,8 +73,8 @@ def navigation():
     entries = kept.get(key)
     if entries is None:
         try:
-            entries = _entries(_RolesOnly(signed_in, roles))
-        except _NeedsTheUser:
+            entries = _entries(RolesOnly(signed_in, roles))
+        except NeedsTheUser:
             return _entries(user)
         if len(kept) >= 256:  # the root path may come from a header: stay bounded
             kept.clear()

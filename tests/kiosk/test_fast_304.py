@@ -13,20 +13,6 @@ from tests.kiosk import make_screen
 URL = "/kiosk/default/content"
 
 
-@pytest.fixture
-def flask_calls(app):
-    """How many requests reached Flask behind the fast layer."""
-    calls = []
-    inner = app.wsgi_app.wsgi_app
-
-    def counted(environ, start_response):
-        calls.append(environ["PATH_INFO"])
-        return inner(environ, start_response)
-
-    app.wsgi_app.wsgi_app = counted
-    return calls
-
-
 def _published(app, title="事项"):
     with app.app_context():
         item = make_disclosure(title=title)

@@ -1,0 +1,278 @@
+"""The fast lane: a kept page answered before Flask runs.
+
+The page cache (dwgk/web/cache.py) keeps the anonymous public pages and the member board
+per role set; Flask still spent four fifths of a cache hit's time on itself (the request
+context, the session's cookie, the hooks, the teardown). This WSGI layer, between ProxyFix
+and the kiosk's fast 304
+(outside) and Flask (inside), answers the two commonest hits from
+the same stores, under the same keys and the same freshness rules, with the answer Flask
+would give — the same headers (tests/boards/test_fast_lane.py compares them one by one),
+the same body with the reader's own CSRF token, the same session cookie when one is due:
+
+- an anonymous GET of a view with @cache.cached_page (/, its searches, /items/<id> and its
+  print view): no remember-me cookie, a session that names nobody, is not permanent and
+  has no message waiting;
+- a signed-in GET of a view with @cache.cached_for_roles (/members): the session names a
+  user whose account is active, whose session version matches, who need not change the
+  password, whose roles the view's policy rule lets in; one statement reads that, the
+  roles, the unread count and the generation (accounts.session.reader_facts_statement), so
+  a disabled account or an ended session is refused at once, as on the Flask path. The
+  account menu comes from the store where the Flask path keeps it for this reader.
+
+Whenever anything is unsure — nothing kept yet or kept under another generation, a flashed
+message, a remember-me cookie, an htmx fragment of a role page, a rate limit that could
+apply, SERVER_NAME or TRUSTED_HOSTS configured, an unusual URL — it does nothing, and Flask
+answers (and keeps what the next request here will find). DWGK_FAST_LANE=0 turns it off.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+from itsdangerous import URLSafeTimedSerializer
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import dump_cookie
+from werkzeug.routing import RequestRedirect
+
+from dwgk.core import clock
+from dwgk.web import cache, security
+
+STATUS = "200 OK"
+# How many statements the lane sent (`make bench` adds them to the statements it counts:
+# the engine's listeners do not see a raw DBAPI connection).
+statements = 0
+
+
+class _NotHere(Exception):
+    """Flask must answer this request."""
+
+
+def wants_fragment(headers) -> bool:
+    """render.wants_fragment(), from the request's headers (flask-htmx's reading of them)."""
+    return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
+            and headers.get("HX-History-Restore-Request") != "true")
+
+
+class FastLane:
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self._engine = None
+        self._facts_sql = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and self.app.config.get("DWGK_FAST_LANE", True):
+            try:
+                headers, body = self.answer(environ)
+            except _NotHere:
+                pass
+            else:
+                start_response(STATUS, headers)
+                return [body]
+        return self.wsgi_app(environ, start_response)
+
+    # --- which answer ------------------------------------------------------------------------
+
+    def answer(self, environ) -> tuple[list, bytes]:
+        app = self.app
+        if app.config.get("SERVER_NAME") or app.config.get("TRUSTED_HOSTS"):
+            raise _NotHere
+        request = app.request_class(environ)
+        try:
+            endpoint, _ = app.create_url_adapter(request).match()
+        except (HTTPException, RequestRedirect):
+            raise _NotHere from None
+        view = app.view_functions.get(endpoint)
+        if getattr(view, "dwgk_page_shelf", None) is not None \
+                and getattr(view, "dwgk_rule", None) is None:
+            return self.anonymous_page(request, view)
+        if getattr(view, "dwgk_role_page", False) and getattr(view, "dwgk_rule", None):
+            return self.role_page(request, endpoint, view)
+        raise _NotHere
+
+    def anonymous_page(self, request, view) -> tuple[list, bytes]:
+        """A page of @cache.cached_page, as its early answer gives it to the public."""
+        app = self.app
+        session = self._session(request)
+        if ("_user_id" in session or session.get("_flashes") or session.permanent
+                or view.dwgk_page_skip(request.args)):
+            raise _NotHere
+        shelf = cache.store_of(app, view.dwgk_page_shelf(request.args))
+        key = cache.page_key(request.path, request.args, wants_fragment(request.headers))
+        entry = None if shelf is None else shelf.get_entry(key)
+        if entry is None:  # nothing kept: Flask renders it (and reads the generation)
+            raise _NotHere
+        token = cache.current(self.engine())
+        if token is None or not entry.is_fresh(token, clock.now()):
+            # Read before anything Flask will read: it may render under this token.
+            request.environ[cache.GENERATION_KEY] = token
+            raise _NotHere
+        body = cache.fill_token(entry.body, lambda: self._csrf_token(session))
+        return self._headers(entry.headers, body, session, signed_in=False), body
+
+    def role_page(self, request, endpoint: str, view) -> tuple[list, bytes]:
+        """A page of @cache.cached_for_roles, as its wrapper gives it to this reader."""
+        from dwgk.accounts.models import Role
+        from dwgk.extensions import limiter
+        from dwgk.web.templating import NeedsTheUser, RolesOnly
+
+        app = self.app
+        session = self._session(request)
+        user_id, _, version = str(session.get("_user_id", "")).partition(":")
+        if (not user_id.isdigit() or not version.isdigit() or session.get("_flashes")
+                or "_remember" in session or app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST")
+                or wants_fragment(request.headers)
+                or security.middleware_limits_possible(limiter, endpoint)):
+            raise _NotHere
+        facts = self._reader_facts(int(user_id))
+        if facts is None:
+            raise _NotHere
+        active, session_version, must_change, username, display_name, role_list, unread, token = facts
+        if not active or session_version != int(version) or must_change or token is None:
+            raise _NotHere
+        try:
+            roles = frozenset(Role(value) for value in (role_list or "").split(",") if value)
+            if not view.dwgk_rule(RolesOnly(True, roles)):
+                raise _NotHere
+        except (ValueError, NeedsTheUser):
+            raise _NotHere from None
+        pages, menus = cache.store_of(app, "role-pages"), cache.store_of(app, "account-menus")
+        if pages is None or menus is None:
+            raise _NotHere
+        entry = pages.get_entry(cache.role_page_key(request.path, request.args, roles,
+                                                    request.script_root))
+        menu = menus.get_entry(cache.account_menu_key(int(user_id), username, display_name,
+                                                      must_change, unread, request.script_root))
+        if entry is None or menu is None or not entry.is_fresh(token, clock.now()):
+            raise _NotHere
+        body = entry.body.replace(cache.ACCOUNT_PLACEHOLDER.encode(), menu)
+        body = cache.fill_token(body, lambda: self._csrf_token(session))
+        return self._headers(entry.headers, body, session, signed_in=True), body
+
+    # --- what Flask would do -------------------------------------------------------------------
+
+    def engine(self):
+        if self._engine is None:
+            from dwgk.extensions import db
+
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def _reader_facts(self, user_id: int):
+        """reader_facts_statement()'s row for this user, or None, on a pooled DBAPI
+        connection (the ORM's machinery would cost more than the rest of the answer)."""
+        global statements
+        sql, positional = self._compiled_facts()
+        parameters = (user_id,) if positional else {"user_id": user_id}
+        statements += 1
+        connection = self.engine().raw_connection()
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql, parameters)
+                return cursor.fetchone()
+            finally:
+                cursor.close()
+        finally:
+            connection.close()
+
+    def _compiled_facts(self):
+        if self._facts_sql is None:
+            from dwgk.accounts.session import reader_facts_statement
+
+            compiled = reader_facts_statement().compile(dialect=self.engine().dialect)
+            if (compiled.positiontup or ["user_id"]) != ["user_id"] or set(compiled.binds) != {"user_id"}:
+                raise RuntimeError("reader_facts_statement() must take user_id, once, only")
+            self._facts_sql = (compiled.string, compiled.positional)
+        return self._facts_sql
+
+    def _session(self, request):
+        """The session as Flask opens it (accounts.session.SessionInterface), or _NotHere."""
+        app = self.app
+        remember = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if remember in request.cookies:
+            raise _NotHere
+        session = app.session_interface.open_session(app, request)
+        if session is None:
+            raise _NotHere
+        return session
+
+    def _csrf_token(self, session) -> str:
+        """flask_wtf.csrf.generate_csrf(), for this session: the raw token kept in the
+        session (made when missing, which marks the session modified), signed."""
+        app = self.app
+        field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        secret = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+        if field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+        try:
+            return self._csrf_serializer(secret).dumps(session[field])
+        except TypeError:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+            return self._csrf_serializer(secret).dumps(session[field])
+
+    def _csrf_serializer(self, secret) -> URLSafeTimedSerializer:
+        kept = self.app.extensions.get("dwgk_csrf_serializer")
+        if kept is None or kept[0] != secret:
+            kept = (secret, URLSafeTimedSerializer(secret, salt="wtf-csrf-token"))
+            self.app.extensions["dwgk_csrf_serializer"] = kept
+        return kept[1]
+
+    def _headers(self, kept, body: bytes, session, signed_in: bool) -> list:
+        """The kept headers as Flask's answer carries them: Content-Length, the security
+        headers the view did not set, no-store for a signed-in reader, Vary: Cookie (the
+        session was read), and the session's cookie when Flask would send it."""
+        app = self.app
+        headers = [(name, value) for name, value in kept]
+        headers.append(("Content-Length", str(len(body))))
+        present = {name.lower() for name, _ in headers}
+        headers.extend((name, value) for name, value in security.headers_for_everyone(app)
+                       if name.lower() not in present)
+        if signed_in:
+            _set(headers, "Cache-Control", "no-store")
+        _vary_cookie(headers)
+        interface = app.session_interface
+        if session and interface.should_set_cookie(app, session):
+            value = interface.get_signing_serializer(app).dumps(dict(session))
+            headers.append(("Set-Cookie", dump_cookie(
+                interface.get_cookie_name(app), value,
+                expires=interface.get_expiration_time(app, session),
+                path=interface.get_cookie_path(app), domain=interface.get_cookie_domain(app),
+                secure=interface.get_cookie_secure(app),
+                httponly=interface.get_cookie_httponly(app),
+                samesite=interface.get_cookie_samesite(app),
+                partitioned=interface.get_cookie_partitioned(app),
+                max_size=app.config["MAX_COOKIE_SIZE"])))
+        return headers
+
+
+def _first(headers: list, name: str) -> int | None:
+    return next((i for i, (key, _) in enumerate(headers) if key.lower() == name.lower()), None)
+
+
+def _set(headers: list, name: str, value: str) -> None:
+    """werkzeug's headers[name] = value: the first one replaced in place, the others
+    dropped; appended when there is none."""
+    index = _first(headers, name)
+    if index is None:
+        headers.append((name, value))
+        return
+    headers[index] = (name, value)
+    headers[index + 1:] = [(k, v) for k, v in headers[index + 1:] if k.lower() != name.lower()]
+
+
+def _vary_cookie(headers: list) -> None:
+    """werkzeug's response.vary.add("Cookie"): the first Vary header's values, with Cookie
+    added when missing."""
+    index = _first(headers, "Vary")
+    values = [] if index is None else [
+        part.strip() for part in headers[index][1].split(",") if part.strip()]
+    if "cookie" not in {value.lower() for value in values}:
+        _set(headers, "Vary", ", ".join([*values, "Cookie"]))
+
+
+def install(app) -> None:
+    """Put the fast lane in front of Flask (create_app calls this before the kiosk's fast
+    304 and ProxyFix wrap it)."""
+    app.wsgi_app = FastLane(app, app.wsgi_app)
