@@ -152,15 +152,18 @@ test: setup-test ## run the tests on SQLite and, at the same time, on DWGK_TEST_
 # ---------------------------------------------------------------- BENCH (issue 8)
 # python -m dwgk.ops.bench: seeds 100,000 items + 20,000 opinions once (kept in BENCH_CACHE,
 # keyed by migration head and seed version), serves dwgk and a bare Flask app with gunicorn
-# (2 workers), drives both with wrk (8 connections, BENCH_DURATION seconds per page), and
-# prints req/s, p50/p99, the ratios to hello with the issue's targets, and query counts.
+# (2 workers), drives them in turn with wrk (8 connections; BENCH_ROUNDS rounds of
+# BENCH_DURATION seconds per page and server), and prints the medians of req/s, p50/p99, the
+# ratios to hello with the issue's targets, and query counts.
 # DWGK_BENCH_DATABASE_URL=postgresql+psycopg://… benchmarks on PostgreSQL instead.
-BENCH_DURATION ?= 10
+BENCH_DURATION ?= 4
+BENCH_ROUNDS   ?= 3
 BENCH_CACHE    ?= .bench
 
-bench: setup ## load benchmark vs a bare Flask app (BENCH_DURATION=10 seconds per page)
+bench: setup ## load benchmark vs a bare Flask app (BENCH_ROUNDS=3 rounds, BENCH_DURATION=4 s per page)
 	@$(call check_system,wrk)
-	BENCH_DURATION=$(BENCH_DURATION) BENCH_CACHE=$(BENCH_CACHE) $(PY) -m dwgk.ops.bench
+	BENCH_DURATION=$(BENCH_DURATION) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_CACHE=$(BENCH_CACHE) \
+	  $(PY) -m dwgk.ops.bench
 
 clean: ## remove .venv, node_modules and static/vendor (keeps instance/ and its database)
 	rm -rf $(VENV) node_modules static/vendor

@@ -49,3 +49,9 @@ def test_seeded_databases_are_kept_and_query_counts_stay_flat(tmp_path, redis_se
     # served again: the cached public pages and the kiosk's 304 read only the generation
     for label in ("/", "/items/<id>", "/kiosk 304"):
         assert counts["larger"][label][1] == 1, counts
+
+
+def test_the_median_of_the_rounds():
+    assert bench.median([3.0, 1.0, 2.0]) == 2.0
+    assert bench.median([4.0, 1.0, 3.0, 2.0]) == 2.5
+    assert bench.median([0.7]) == 0.7
