@@ -66,6 +66,9 @@ class FastLane:
                 headers, body = self.answer(environ)
             except _NotHere:
                 pass
+            except Exception as exc:  # noqa: BLE001 - a database gone away: Flask answers it
+                # as it answers any fault (its error page, its log entry, its rollback).
+                self.app.logger.warning("fast lane: left to Flask after %r", exc)
             else:
                 start_response(STATUS, headers)
                 return [body]

@@ -253,3 +253,32 @@ def test_the_lane_counts_its_statements(app, login_as):
     before = fastlane.statements
     client.get("/members")
     assert fastlane.statements == before + 1
+
+
+def test_a_fault_in_the_lane_leaves_the_answer_to_flask(app, login_as, flask_calls, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    _published(app, title="照常显示的事项")
+    member, visitor = login_as("member"), app.test_client()
+    for _ in range(2):
+        member.get("/members")
+        visitor.get("/")
+    real_current = fastlane.cache.current
+    faults = []
+
+    def once_gone(*args, **kwargs):  # the lane's read fails, Flask's own read works
+        if not faults:
+            faults.append(1)
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        return real_current(*args, **kwargs)
+
+    def gone(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(fastlane.FastLane, "_reader_facts", gone)
+    monkeypatch.setattr(fastlane.cache, "current", once_gone)
+    del flask_calls[:]
+    assert member.get("/members").status_code == 200
+    answer = visitor.get("/")
+    assert answer.status_code == 200 and "照常显示的事项" in text_of(answer)
+    assert flask_calls == ["/members", "/"] and faults == [1]
