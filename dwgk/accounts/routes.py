@@ -9,6 +9,7 @@ from dwgk.accounts import services
 from dwgk.accounts.forms import LoginForm, PasswordChangeForm
 from dwgk.accounts.session import safe_next
 from dwgk.extensions import db, limiter
+from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
 bp = Blueprint("accounts", __name__)
@@ -64,13 +65,8 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            services.change_own_password(user, form.current_password.data, form.new_password.data)
-        except services.AccountError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        if save(form, lambda: services.change_own_password(
+                user, form.current_password.data, form.new_password.data)) is not REFUSED:
             # The version changed: sign this browser in again under the new one.
             session.clear()
             session.permanent = True

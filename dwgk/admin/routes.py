@@ -14,7 +14,11 @@ from dwgk.accounts.forms import PasswordResetForm, UserActiveForm, UserCreateFor
 from dwgk.accounts.models import User
 from dwgk.audit import queries as audit_queries
 from dwgk.extensions import db
+from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
+
+# Taken by another admin's save between the service's check and the commit.
+USERNAME_TAKEN = "该用户名已被使用。"
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -43,16 +47,11 @@ def user_new():
     if request.method == "GET":
         form.roles.data = ["member"]
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                form.username.data, form.password.data, form.roles.data or [],
-                display_name=form.display_name.data, email=form.email.data, actor=_actor(),
-            )
-        except services.AccountError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        user = save(form, lambda: services.create_user(
+            form.username.data, form.password.data, form.roles.data or [],
+            display_name=form.display_name.data, email=form.email.data, actor=_actor(),
+        ), duplicate=("username", USERNAME_TAKEN))
+        if user is not REFUSED:
             flash(f"已创建用户 {user.username}，首次登录时须修改密码。", "success")
             return redirect(url_for("admin.users"))
     status = 422 if form.errors or form.form_errors else 200
@@ -67,17 +66,12 @@ def user_edit(user_id: int):
     if request.method == "GET":
         form.roles.data = [role.value for role in user.roles]
     if form.validate_on_submit():
-        try:
-            services.update_user(user, display_name=form.display_name.data, email=form.email.data,
-                                 roles=form.roles.data or [], actor=_actor())
-        except services.AccountError as exc:
-            db.session.rollback()
-            user = _user_or_404(user_id)
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        if save(form, lambda: services.update_user(
+                user, display_name=form.display_name.data, email=form.email.data,
+                roles=form.roles.data or [], actor=_actor())) is not REFUSED:
             flash(f"已保存用户 {user.username}。", "success")
             return redirect(url_for("admin.users"))
+        user = _user_or_404(user_id)  # as it is now, not as the refused change left it
     status = 422 if form.errors or form.form_errors else 200
     return render("admin/user_edit.html", user=user, form=form, reset_form=PasswordResetForm(),
                   active_form=UserActiveForm(), status=status)
@@ -89,13 +83,8 @@ def user_reset_password(user_id: int):
     user = _user_or_404(user_id)
     reset_form = PasswordResetForm()
     if reset_form.validate_on_submit():
-        try:
-            services.reset_password(user, reset_form.password.data, actor=_actor())
-        except services.AccountError as exc:
-            db.session.rollback()
-            reset_form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        if save(reset_form, lambda: services.reset_password(
+                user, reset_form.password.data, actor=_actor())) is not REFUSED:
             flash(f"已重置 {user.username} 的密码；该用户下次登录时须修改密码。", "success")
             return redirect(url_for("admin.user_edit", user_id=user.id))
     form = UserEditForm(obj=user)
@@ -160,14 +149,9 @@ def settings():
     current = unit_settings.get()
     form = UnitSettingsForm(obj=current if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            unit_settings.update(actor=_actor(), unit_name=form.unit_name.data,
-                                 **{name: getattr(form, name).data for name in unit_settings.LIMITS})
-        except unit_settings.SettingsError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        if save(form, lambda: unit_settings.update(
+                actor=_actor(), unit_name=form.unit_name.data,
+                **{name: getattr(form, name).data for name in unit_settings.LIMITS})) is not REFUSED:
             flash("单位设置已保存。", "success")
             return redirect(url_for("admin.settings"))
     status = 422 if form.errors or form.form_errors else 200

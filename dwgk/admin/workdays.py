@@ -14,7 +14,7 @@ from dwgk import policy
 from dwgk.core import workdays
 from dwgk.core.models import WorkdayOverride
 from dwgk.extensions import db
-from dwgk.web.forms import BaseForm
+from dwgk.web.forms import REFUSED, BaseForm, save
 from dwgk.web.render import render
 
 bp = Blueprint("workdays", __name__, url_prefix="/admin/workdays")
@@ -104,14 +104,10 @@ def index():
 def create():
     form = WorkdayOverrideForm()
     if form.validate_on_submit():
-        try:
-            override = workdays.set_override(form.day.data, is_workday=form.kind.data == WORK,
-                                             note=form.note.data or "", actor=_actor())
-        except workdays.WorkdayError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        override = save(form, lambda: workdays.set_override(
+            form.day.data, is_workday=form.kind.data == WORK, note=form.note.data or "",
+            actor=_actor()))
+        if override is not REFUSED:
             flash(f"已保存：{workdays.format_day(override.day)}（{workdays.weekday_name(override.day)}）"
                   f"{override.kind_label}。", "success")
             return redirect(url_for("workdays.index"))

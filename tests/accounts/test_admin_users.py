@@ -125,3 +125,25 @@ def test_reset_password_forces_a_change_and_ends_sessions(app, users, login_as):
     again = app.test_client()
     assert again.login("office", "temporary-pass-2").headers["Location"] == "/account/password"
     assert "user.reset_password" in _actions(app)
+
+
+def test_a_username_taken_by_a_concurrent_save_is_refused_next_to_the_field(
+        app, users, login_as, monkeypatch):
+    """Two admins create "zhao" at once: the second one's check ran before the first one's
+    commit, so only the database's unique key sees it. The form says so; nothing is saved."""
+    from dwgk.accounts import services
+    from dwgk.demo.factories import make_user
+
+    with app.app_context():
+        make_user(Role.MEMBER, username="zhao")
+        db.session.commit()
+    admin = login_as("admin")
+    before = _count(app, User), _actions(app)
+    monkeypatch.setattr(services, "find_user", lambda username: None)  # the check saw nobody
+    response = admin.form_post("/admin/users/new", {
+        "username": "zhao", "display_name": "赵敏", "roles": ["member"],
+        "password": "temporary-pass-1",
+    })
+    assert response.status_code == 422
+    assert "该用户名已被使用。" in field_errors(response)
+    assert (_count(app, User), _actions(app)) == before
