@@ -14,6 +14,7 @@ from dwgk.disclosures.forms import ActionForm, DisclosureForm, WithdrawForm
 from dwgk.disclosures.models import State
 from dwgk.disclosures.workflow import Action
 from dwgk.extensions import db
+from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
 bp = Blueprint("disclosures", __name__, url_prefix="/office/items")
@@ -91,14 +92,9 @@ def new():
         form.members_first_days.data = services.default_members_first_days()
         form.responsible_id.data = current_user.id
     if form.validate_on_submit():
-        try:
-            disclosure = services.create_disclosure(
-                _draft_input(form), author=_user(), predisclosure_id=form.predisclosure_id.data)
-        except services.DisclosureError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        disclosure = save(form, lambda: services.create_disclosure(
+            _draft_input(form), author=_user(), predisclosure_id=form.predisclosure_id.data))
+        if disclosure is not REFUSED:
             flash("草稿已保存。可以继续上传附件，完成后提交审核。", "success")
             return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
     status = 422 if form.errors or form.form_errors else 200

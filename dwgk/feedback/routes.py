@@ -23,7 +23,7 @@ from dwgk.feedback import codes, queries, services
 from dwgk.feedback.forms import (AssignForm, CloseForm, FeedbackForm, LogForm, LookupForm, ReplyForm,
                                  ResultForm)
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus, ReplyMethod
-from dwgk.web.forms import optional_int
+from dwgk.web.forms import REFUSED, optional_int, save
 from dwgk.web.render import render, wants_fragment
 
 log = logging.getLogger(__name__)
@@ -105,15 +105,13 @@ def new():
         return _show_code_once({"code": codes.new_code(), "kind": FeedbackKind.OPINION.label,
                                 "date": clock.today().isoformat(), "item": ""})
     if form.validate_on_submit():
-        try:
+        def file():
             feedback, code = services.file_feedback(
                 _input(form, channel), user=_user() if signed_in else None)
-            slip = queries.slip(feedback, code, current_user)
-            db.session.commit()
-        except services.FeedbackError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+            return queries.slip(feedback, code, current_user)
+
+        slip = save(form, file)
+        if slip is not REFUSED:
             return _show_code_once(slip)
     status = 422 if form.errors or form.form_errors else 200
     return render("feedback/new.html", form=form, channel=channel, signed_in=signed_in,
@@ -356,17 +354,16 @@ def log_feedback():
                 else form.disclosure_id.data)
     _item_choices(form, current_user, selected)
     if form.validate_on_submit():
-        try:
+        def log():
             feedback, code = services.file_feedback(
                 _input(form, Channel(form.channel.data), form.received_on.data),
                 logged_by=_user())
             slip = queries.slip(feedback, code, current_user)
             slip["back"] = url_for("feedback.detail", feedback_id=feedback.id)
-            db.session.commit()
-        except services.FeedbackError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
+            return slip
+
+        slip = save(form, log)
+        if slip is not REFUSED:
             return _show_code_once(slip)
     status = 422 if form.errors or form.form_errors else 200
     return render("feedback/log.html", form=form, status=status)

@@ -18,6 +18,7 @@ from dwgk.reminders import queries as duty_queries
 from dwgk.supervision import queries, services
 from dwgk.supervision.forms import NoteAnswerForm, NoteNewForm, RelayForm
 from dwgk.supervision.models import SupervisionNote
+from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
 bp = Blueprint("supervision", __name__)
@@ -82,13 +83,8 @@ def note_new():
         data = services.NoteInput(topic=form.topic.data, body=form.body.data or "",
                                   disclosure_id=form.disclosure_id.data or None,
                                   catalog_entry_id=form.catalog_entry_id.data)
-        try:
-            note = services.file_note(data, author=_user())
-        except services.SupervisionError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        note = save(form, lambda: services.file_note(data, author=_user()))
+        if note is not REFUSED:
             flash("监督意见已提交，党务公开办公室将在规定期限内答复。", "success")
             return redirect(url_for("supervision.note", note_id=note.id))
     status = 422 if form.errors or form.form_errors else 200
@@ -119,13 +115,9 @@ def relay():
             filer_name=form.filer_name.data or "", filer_phone=form.filer_phone.data or "",
             filer_email=form.filer_email.data or "", channel=Channel.IN_PERSON,
             received_on=form.received_on.data)
-        try:
-            feedback, code = feedback_services.file_feedback(data, relayed_by=_user())
-        except feedback_services.FeedbackError as exc:
-            db.session.rollback()
-            form.add_error(exc.field, str(exc))
-        else:
-            db.session.commit()
+        filed = save(form, lambda: feedback_services.file_feedback(data, relayed_by=_user()))
+        if filed is not REFUSED:
+            feedback, code = filed
             # Shown once, in this answer only: never in a redirect, a flash or the session.
             return render("supervision/relay_done.html", code=code, feedback=feedback,
                           item_title=item_title)
