@@ -20,6 +20,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from dwgk import policy
 from dwgk.boards.queries import Board, visibility
 from dwgk.catalog.models import Category
+from dwgk.core.database import read_row
 from dwgk.core.models import UnitSettings
 from dwgk.core.richtext import plain_text
 from dwgk.disclosures.models import Attachment, Disclosure, Revision, State
@@ -116,9 +117,9 @@ def _compiled(engine):
 
 def load_screen(slug: str) -> Screen | None:
     """The active screen `slug`, with the unit's name and the page cache's generation, in
-    one statement on a pooled DBAPI connection of its own, outside the ORM session and the
-    engine's execution machinery (this runs on every refresh of every display: they would
-    cost several times the query). None when unknown or inactive — except "default", which
+    one statement, outside the ORM session and the engine's execution machinery
+    (database.read_row: this runs on every refresh of every display, and they would cost
+    several times the query). None when unknown or inactive — except "default", which
     falls back to the built-in settings while no screen of that slug exists."""
     global screen_reads
     screen_reads += 1
@@ -129,16 +130,7 @@ def load_screen(slug: str) -> Screen | None:
         parameters = tuple(values[name] for name in compiled.positiontup)
     else:
         parameters = values
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql, parameters)
-            raw = cursor.fetchone()
-        finally:
-            cursor.close()
-    finally:
-        connection.close()
+    raw = read_row(engine, sql, parameters)
     row = [value if process is None or value is None else process(value)
            for process, value in zip(processors, raw)]
     (screen_id, row_slug, name, orientation, rotation_seconds, notice_line, updated_at, active,

@@ -86,18 +86,11 @@ def current(engine=None) -> str | None:
     every cached answer, and the session's machinery would cost ten times the query. It
     still comes before any data the request reads, which is all point 1 needs. `engine`:
     the app's (dwgk/web/fastlane.py asks without an app context)."""
+    from dwgk.core.database import read_row
+
     global generation_reads
     generation_reads += 1
-    connection = (engine or db.engine).raw_connection()
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(_CURRENT_SQL)
-            row = cursor.fetchone()
-        finally:
-            cursor.close()
-    finally:
-        connection.close()
+    row = read_row(engine or db.engine, _CURRENT_SQL, ())
     return None if row is None else row[0]
 
 

@@ -35,6 +35,7 @@ from werkzeug.http import dump_cookie
 from werkzeug.routing import RequestRedirect
 
 from dwgk.core import clock
+from dwgk.core.database import read_row
 from dwgk.web import cache, security
 
 STATUS = "200 OK"
@@ -163,22 +164,13 @@ class FastLane:
         return self._engine
 
     def _reader_facts(self, user_id: int):
-        """reader_facts_statement()'s row for this user, or None, on a pooled DBAPI
-        connection (the ORM's machinery would cost more than the rest of the answer)."""
+        """reader_facts_statement()'s row for this user, or None (database.read_row: the
+        ORM's machinery would cost more than the rest of the answer)."""
         global statements
         sql, positional = self._compiled_facts()
         parameters = (user_id,) if positional else {"user_id": user_id}
         statements += 1
-        connection = self.engine().raw_connection()
-        try:
-            cursor = connection.cursor()
-            try:
-                cursor.execute(sql, parameters)
-                return cursor.fetchone()
-            finally:
-                cursor.close()
-        finally:
-            connection.close()
+        return read_row(self.engine(), sql, parameters)
 
     def _compiled_facts(self):
         if self._facts_sql is None:
