@@ -4,8 +4,9 @@
    1,000 and 100 items. SQLite files are kept in BENCH_CACHE (default `.bench/`) under a name
    made of the migration head, the seed's version and the sizes, so a second run does not
    seed again; each run works on a copy in a throwaway instance folder. With
-   DWGK_BENCH_DATABASE_URL (PostgreSQL) the large unit is seeded there (once: it is reused
-   while it holds the items and is at the migration head).
+   DWGK_BENCH_DATABASE_URL (PostgreSQL) the large unit is seeded there, and the smaller ones
+   into databases `<name>_small` and `<name>_tiny` beside it, created when missing (once:
+   each is reused while it holds its items and is at the migration head).
 2. gunicorn, 2 sync workers, serves dwgk and, in the same way, dwgk.ops.bench_hello; a private
    redis-server serves the rate limits.
 3. wrk drives each page with 8 connections on loopback. The three servers (hello, dwgk on
@@ -97,6 +98,26 @@ def seed_sqlite(cache_dir: Path, items: int, feedback: int) -> Path:
         target.with_suffix(".tmp").rename(target)
         say(f"   {items:>7} items: seeded in {time.monotonic() - started:.0f} s → {target}")
     return target
+
+
+def sibling_database(url: str, suffix: str) -> str:
+    """The URL of database `<name>_<suffix>` on the same PostgreSQL server, created when
+    missing (the 1,000- and 100-item units: compared on the same kind of database)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"{parsed.database}_{suffix}"
+    engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                  {"name": name}).scalar()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 def prepare_postgres(url: str, items: int, feedback: int) -> None:
@@ -359,10 +380,16 @@ def main(argv: list[str] | None = None) -> int:
 
     say("== databases")
     large_file = None if postgres else seed_sqlite(cache_dir, args.items, args.feedback)
+    small_file = tiny_file = None
     if postgres:
         prepare_postgres(postgres, args.items, args.feedback)
-    small_file = seed_sqlite(cache_dir, small_items, small_items // 5)
-    tiny_file = seed_sqlite(cache_dir, tiny_items, tiny_items // 5)
+        small_postgres = sibling_database(postgres, "small")
+        tiny_postgres = sibling_database(postgres, "tiny")
+        prepare_postgres(small_postgres, small_items, small_items // 5)
+        prepare_postgres(tiny_postgres, tiny_items, tiny_items // 5)
+    else:
+        small_file = seed_sqlite(cache_dir, small_items, small_items // 5)
+        tiny_file = seed_sqlite(cache_dir, tiny_items, tiny_items // 5)
 
     workdir = Path(tempfile.mkdtemp(prefix="dwgk-bench-"))
     servers = Servers(workdir)
@@ -372,22 +399,22 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = f"redis://127.0.0.1:{redis_port}/0"
         os.environ["DWGK_REDIS_URL"] = redis_url
 
-        def instance(name: str, source: Path | None) -> tuple[dict, str]:
+        def instance(name: str, source: Path | None, database: str = "") -> tuple[dict, str]:
             folder = workdir / name
             folder.mkdir()
             if source is not None:
                 shutil.copy(source, folder / "dwgk.sqlite3")
                 url = f"sqlite:///{folder}/dwgk.sqlite3"
             else:
-                url = postgres
+                url = database
             env = {**os.environ, "DWGK_INSTANCE_PATH": str(folder), "DWGK_DATABASE_URL": url,
                    "DWGK_REDIS_URL": redis_url, "DWGK_SECRET_KEY": "bench-secret",
                    "PYTHONPATH": str(ROOT)}
             return env, url
 
-        large_env, large_url = instance("large", large_file)
-        small_env, small_url = instance("small", small_file)
-        tiny_env, tiny_url = instance("tiny", tiny_file)
+        large_env, large_url = instance("large", large_file, postgres)
+        small_env, small_url = instance("small", small_file, postgres and small_postgres)
+        tiny_env, tiny_url = instance("tiny", tiny_file, postgres and tiny_postgres)
 
         say(f"== load: wrk, 8 connections, {args.rounds} rounds of {args.duration:g} s per page "
             f"and server ({args.warmup:g} s warm-up first)")
