@@ -1,10 +1,9 @@
 """The fast lane: a kept page answered before Flask runs.
 
 The page cache (dwgk/web/cache.py) keeps the anonymous public pages and the member board
-per role set; Flask still spent four fifths of a cache hit's time on itself (the request
+per role set; even so, Flask spent most of a cache hit's time on itself (the request
 context, the session's cookie, the hooks, the teardown). This WSGI layer, between ProxyFix
-and the kiosk's fast 304
-(outside) and Flask (inside), answers the two commonest hits from
+and the kiosk's fast 304 (outside) and Flask (inside), answers the two commonest hits from
 the same stores, under the same keys and the same freshness rules, with the answer Flask
 would give — the same headers (tests/boards/test_fast_lane.py compares them one by one),
 the same body with the reader's own CSRF token, the same session cookie when one is due:
@@ -21,8 +20,9 @@ the same body with the reader's own CSRF token, the same session cookie when one
 
 Whenever anything is unsure — nothing kept yet or kept under another generation, a flashed
 message, a remember-me cookie, an htmx fragment of a role page, a rate limit that could
-apply, SERVER_NAME or TRUSTED_HOSTS configured, an unusual URL — it does nothing, and Flask
-answers (and keeps what the next request here will find). DWGK_FAST_LANE=0 turns it off.
+apply, SERVER_NAME or TRUSTED_HOSTS configured, an unusual URL, a fault such as a database
+gone away — it does nothing, and Flask answers (and keeps what the next request here will
+find). The config key DWGK_FAST_LANE set to False turns it off (the tests do, to compare).
 """
 from __future__ import annotations
 
