@@ -282,3 +282,17 @@ def test_a_fault_in_the_lane_leaves_the_answer_to_flask(app, login_as, flask_cal
     answer = visitor.get("/")
     assert answer.status_code == 200 and "照常显示的事项" in text_of(answer)
     assert flask_calls == ["/members", "/"] and faults == [1]
+
+
+def test_a_signed_in_reader_of_the_public_board_gets_flasks_answer(app, flask_calls):
+    _published(app, title="公开的事项")
+    with app.app_context():
+        make_user(Role.MEMBER, username="sun", display_name="孙莉")
+        db.session.commit()
+    app.test_client().get("/")  # the anonymous page is kept
+    client = _signed_in(app, "sun")
+    del flask_calls[:]
+    for _ in range(2):
+        page = client.get("/")
+        assert "孙莉" in text_of(page) and page.headers["Cache-Control"] == "no-store"
+    assert flask_calls == ["/", "/"]  # never the visitors' kept page
