@@ -72,6 +72,9 @@ def _check_roles(roles) -> set[Role]:
         raise AccountError(f"未知角色：{exc}", "roles") from None
 
 
+USERNAME_TAKEN = "该用户名已被使用。"
+
+
 def username_problem(username: str) -> str | None:
     """Why `username` cannot name a new account, in Chinese, or None."""
     username = normalise_username(username)
@@ -80,7 +83,7 @@ def username_problem(username: str) -> str | None:
     ):
         return "用户名只能包含英文字母、数字和 . _ -，最长 64 个字符。"
     if find_user(username) is not None:
-        return "该用户名已被使用。"
+        return USERNAME_TAKEN
     return None
 
 

@@ -17,9 +17,6 @@ from dwgk.extensions import db
 from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
-# Taken by another admin's save between the service's check and the commit.
-USERNAME_TAKEN = "该用户名已被使用。"
-
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
@@ -50,7 +47,7 @@ def user_new():
         user = save(form, lambda: services.create_user(
             form.username.data, form.password.data, form.roles.data or [],
             display_name=form.display_name.data, email=form.email.data, actor=_actor(),
-        ), duplicate=("username", USERNAME_TAKEN))
+        ), duplicate=("username", services.USERNAME_TAKEN))  # taken by a concurrent save
         if user is not REFUSED:
             flash(f"已创建用户 {user.username}，首次登录时须修改密码。", "success")
             return redirect(url_for("admin.users"))
