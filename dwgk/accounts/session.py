@@ -9,7 +9,7 @@ from flask import Flask, g, make_response, redirect, request, url_for
 from flask_login import current_user
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
-from sqlalchemy import String, bindparam, func, literal_column, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.functions import FunctionElement
@@ -97,20 +97,25 @@ class SessionInterface(SecureCookieSessionInterface):
 _USER_STATEMENT = None
 
 
+def _unread_of(users):
+    """The unread notices of the user in the row, as a correlated scalar subquery."""
+    from dwgk.notifications.models import Notification
+
+    notices = Notification.__table__
+    return (select(func.count()).select_from(notices)
+            .where(notices.c.recipient_id == users.c.id, notices.c.read_at.is_(None))
+            .correlate(users).scalar_subquery())
+
+
 def _user_statement():
     """The user, their roles (joined), their unread notices and the page cache's generation:
     what every signed-in page needs first, in one statement (built once)."""
     global _USER_STATEMENT
     if _USER_STATEMENT is None:
-        from dwgk.notifications.models import Notification
         from dwgk.web import cache
 
-        unread = (select(func.count()).select_from(Notification)
-                  .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
-                  .correlate(User).scalar_subquery())
-        generation = (select(cache.generation_table.c.value)
-                      .where(cache.generation_table.c.id == 1).scalar_subquery())
-        _USER_STATEMENT = (select(User, unread.label("unread"), generation.label("generation"))
+        _USER_STATEMENT = (select(User, _unread_of(User.__table__).label("unread"),
+                                  cache.generation_subquery().label("generation"))
                            .options(joinedload(User.role_rows))
                            .where(User.id == bindparam("user_id")))
     return _USER_STATEMENT
@@ -197,22 +202,14 @@ def reader_facts_statement():
     global _FACTS_STATEMENT
     if _FACTS_STATEMENT is None:
         from dwgk.accounts.models import UserRole
-        from dwgk.notifications.models import Notification
         from dwgk.web import cache
 
         users, roles = User.__table__, UserRole.__table__
-        notices = Notification.__table__
-        unread = (select(func.count()).select_from(notices)
-                  .where(notices.c.recipient_id == users.c.id, notices.c.read_at.is_(None))
-                  .correlate(users).scalar_subquery())
         role_list = (select(_CommaList(roles.c.role)).where(roles.c.user_id == users.c.id)
                      .correlate(users).scalar_subquery())
-        # The row's id inline: the statement's only parameter is the user's id.
-        generation = (select(cache.generation_table.c.value)
-                      .where(cache.generation_table.c.id == literal_column("1")).scalar_subquery())
         _FACTS_STATEMENT = select(
             users.c.active, users.c.session_version, users.c.must_change_password,
             users.c.username, users.c.display_name, role_list.label("roles"),
-            unread.label("unread"), generation.label("generation"),
+            _unread_of(users).label("unread"), cache.generation_subquery().label("generation"),
         ).where(users.c.id == bindparam("user_id"))
     return _FACTS_STATEMENT

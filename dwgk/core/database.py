@@ -72,6 +72,41 @@ def _reader_engine(engine):
     return reader
 
 
+def engine_of(app):
+    """The app's engine, also where no app context is pushed (the answers given before Flask
+    runs: dwgk/web/fastlane.py, dwgk/kiosk/fast.py)."""
+    engine = app.extensions.get("dwgk_engine")
+    if engine is None:
+        with app.app_context():
+            engine = app.extensions["dwgk_engine"] = db.engine
+    return engine
+
+
+_COMPILED: dict = {}
+
+
+def read_statement(engine, statement, parameters: dict):
+    """read_row() for a Core statement: compiled once per statement and dialect, its values
+    converted as SQLAlchemy's own execution converts them; None when there is no row.
+    The parameters are plain values (ints, strings): no bind processing is applied."""
+    key = (id(statement), engine.dialect.name, engine.dialect.paramstyle)
+    found = _COMPILED.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=engine.dialect)
+        processors = [column.type._cached_result_processor(engine.dialect, None)
+                      for column in statement.selected_columns]
+        found = _COMPILED[key] = (statement, compiled, processors)  # the statement kept alive
+    _, compiled, processors = found
+    values = compiled.construct_params(parameters)
+    if compiled.positional:
+        values = tuple(values[name] for name in compiled.positiontup)
+    row = read_row(engine, compiled.string, values)
+    if row is None:
+        return None
+    return tuple(value if process is None or value is None else process(value)
+                 for process, value in zip(processors, row))
+
+
 def read_row(engine, sql: str, parameters):
     """The first row of a read-only statement (None when there is none), on a pooled DBAPI
     connection, outside the ORM and the engine's execution machinery: for what is read on
@@ -82,28 +117,36 @@ def read_row(engine, sql: str, parameters):
     is dropped and the statement tried once more on a new one — what a pre-ping would have
     done, without paying a round trip for it on every read."""
     reader = _reader_engine(engine)
+    try:
+        return _fetch_one(reader, sql, parameters, retry=True)
+    except _Dropped:
+        return _fetch_one(reader, sql, parameters, retry=False)
+
+
+class _Dropped(Exception):
+    """The pooled connection was dead; it has been dropped from the pool."""
+
+
+def _fetch_one(reader, sql: str, parameters, retry: bool):
     dbapi_error = reader.dialect.loaded_dbapi.Error
-    for attempt in (1, 2):
-        connection = reader.raw_connection()
-        cursor = None
-        try:
-            cursor = connection.cursor()
-            cursor.execute(sql, parameters)
-            return cursor.fetchone()
-        except dbapi_error as exc:
-            if attempt == 1 and reader.dialect.is_disconnect(exc, connection.driver_connection,
-                                                             cursor):
-                connection.invalidate(exc)
-                continue
-            raise
-        finally:
-            if cursor is not None:
-                try:
-                    cursor.close()
-                except dbapi_error:
-                    pass
-            connection.close()
-    raise AssertionError("unreachable")
+    connection = reader.raw_connection()
+    cursor = None
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql, parameters)
+        return cursor.fetchone()
+    except dbapi_error as exc:
+        if retry and reader.dialect.is_disconnect(exc, connection.driver_connection, cursor):
+            connection.invalidate(exc)
+            raise _Dropped from exc
+        raise
+    finally:
+        if cursor is not None:
+            try:
+                cursor.close()
+            except dbapi_error:
+                pass
+        connection.close()
 
 
 # Made by hand in migrations for search (SQLite's FTS5 table and its shadow tables,

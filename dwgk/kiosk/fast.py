@@ -56,14 +56,13 @@ class FastNotModified:
             return None
         if environ.get("HTTP_COOKIE") and not self._is_anonymous(app.request_class(environ)):
             return None
-        with app.app_context():
-            screen = queries.load_screen(slug)
-            if screen is None:
-                return None
-            data_etag = cache.peek(app, queries.FINGERPRINTS, screen.key(), screen.generation)
-            if data_etag is None:
-                environ[SCREEN_KEY] = screen  # Flask's answer need not read it again
-                return None
+        screen = queries.load_screen(slug, app)  # no app context: none is needed
+        if screen is None:
+            return None
+        data_etag = cache.peek(app, queries.FINGERPRINTS, screen.key(), screen.generation)
+        if data_etag is None:
+            environ[SCREEN_KEY] = screen  # Flask's answer need not read it again
+            return None
         etag = _etag(data_etag, qr.feedback_url_for(app.config, self._url_root(environ)))
         if not parse_etags(environ["HTTP_IF_NONE_MATCH"]).contains_weak(etag):
             environ[SCREEN_KEY] = screen

@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from dwgk import policy
 from dwgk.boards.queries import Board, visibility
 from dwgk.catalog.models import Category
-from dwgk.core.database import read_row
+from dwgk.core.database import engine_of, read_statement
 from dwgk.core.models import UnitSettings
 from dwgk.core.richtext import plain_text
 from dwgk.disclosures.models import Attachment, Disclosure, Revision, State
@@ -83,8 +83,7 @@ def _screen_statement():
     global _SCREEN_STATEMENT
     if _SCREEN_STATEMENT is None:
         unit_name = select(UnitSettings.unit_name).where(UnitSettings.id == 1).scalar_subquery()
-        generation = (select(cache.generation_table.c.value)
-                      .where(cache.generation_table.c.id == 1).scalar_subquery())
+        generation = cache.generation_subquery()
         one_row = select(literal(1).label("one")).subquery()
         screen = KioskScreen.__table__.c
         _SCREEN_STATEMENT = (
@@ -99,43 +98,22 @@ def _screen_statement():
 # How many times load_screen() ran: its statement goes to the DBAPI connection, which the
 # engine's listeners do not see (tests and `make bench` add it to the statements they count).
 screen_reads = 0
-_COMPILED: dict = {}
 
 
-def _compiled(engine):
-    """The statement compiled for `engine`'s dialect once, and its columns' result
-    processors (the same conversions SQLAlchemy's own execution applies)."""
-    found = _COMPILED.get(engine)
-    if found is None:
-        statement = _screen_statement()
-        compiled = statement.compile(dialect=engine.dialect)
-        processors = [column.type._cached_result_processor(engine.dialect, None)
-                      for column in statement.selected_columns]
-        found = _COMPILED[engine] = (compiled, str(compiled), processors)
-    return found
-
-
-def load_screen(slug: str) -> Screen | None:
+def load_screen(slug: str, app=None) -> Screen | None:
     """The active screen `slug`, with the unit's name and the page cache's generation, in
     one statement, outside the ORM session and the engine's execution machinery
-    (database.read_row: this runs on every refresh of every display, and they would cost
-    several times the query). None when unknown or inactive — except "default", which
-    falls back to the built-in settings while no screen of that slug exists."""
+    (database.read_statement: this runs on every refresh of every display, and they would
+    cost several times the query). None when unknown or inactive — except "default", which
+    falls back to the built-in settings while no screen of that slug exists. `app`: given
+    where no app context is pushed (dwgk/kiosk/fast.py)."""
     global screen_reads
     screen_reads += 1
-    engine = db.engine
-    compiled, sql, processors = _compiled(engine)
-    values = compiled.construct_params({"slug": slug})
-    if compiled.positional:
-        parameters = tuple(values[name] for name in compiled.positiontup)
-    else:
-        parameters = values
-    raw = read_row(engine, sql, parameters)
-    row = [value if process is None or value is None else process(value)
-           for process, value in zip(processors, raw)]
+    app = app or current_app._get_current_object()
+    row = read_statement(engine_of(app), _screen_statement(), {"slug": slug})
     (screen_id, row_slug, name, orientation, rotation_seconds, notice_line, updated_at, active,
      unit_name, generation) = row
-    unit_name = unit_name or current_app.config["DWGK_UNIT_NAME"]
+    unit_name = unit_name or app.config["DWGK_UNIT_NAME"]
     if screen_id is None:
         return replace(built_in(unit_name), generation=generation) if slug == DEFAULT_SLUG else None
     if not active:

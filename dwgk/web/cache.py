@@ -74,6 +74,13 @@ generation_table = db.Table(
 # --- the generation ----------------------------------------------------------------------
 
 _CURRENT_SQL = "SELECT value FROM cache_generation WHERE id = 1"
+
+
+def generation_subquery():
+    """The token as a scalar subquery, for statements that read it with what they read first
+    (the signed-in user, the kiosk's screen)."""
+    return (select(generation_table.c.value).where(generation_table.c.id == 1)
+            .scalar_subquery())
 # How many times current() ran: `make bench` adds it to the statements it counts (the
 # engine's listeners do not see a raw connection).
 generation_reads = 0

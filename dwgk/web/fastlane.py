@@ -31,12 +31,13 @@ import os
 
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
-from werkzeug.http import dump_cookie
 from werkzeug.routing import RequestRedirect
+from werkzeug.wrappers import Response
 
 from dwgk.core import clock
-from dwgk.core.database import read_row
+from dwgk.core.database import engine_of, read_statement
 from dwgk.web import cache, security
+from dwgk.web.render import is_fragment_request
 
 STATUS = "200 OK"
 # How many statements the lane sent (`make bench` adds them to the statements it counts:
@@ -48,18 +49,11 @@ class _NotHere(Exception):
     """Flask must answer this request."""
 
 
-def wants_fragment(headers) -> bool:
-    """render.wants_fragment(), from the request's headers (flask-htmx's reading of them)."""
-    return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
-            and headers.get("HX-History-Restore-Request") != "true")
-
-
 class FastLane:
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        self._engine = None
-        self._facts_sql = None
+        self._routes: dict = {}
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and self.app.config.get("DWGK_FAST_LANE", True):
@@ -82,17 +76,35 @@ class FastLane:
         if app.config.get("SERVER_NAME") or app.config.get("TRUSTED_HOSTS"):
             raise _NotHere
         request = app.request_class(environ)
-        try:
-            endpoint, _ = app.create_url_adapter(request).match()
-        except (HTTPException, RequestRedirect):
-            raise _NotHere from None
-        view = app.view_functions.get(endpoint)
-        if getattr(view, "dwgk_page_shelf", None) is not None \
-                and getattr(view, "dwgk_rule", None) is None:
+        kind, endpoint, view = self._route(request)
+        if kind == "anonymous":
             return self.anonymous_page(request, view)
-        if getattr(view, "dwgk_role_page", False) and getattr(view, "dwgk_rule", None):
+        if kind == "role":
             return self.role_page(request, endpoint, view)
         raise _NotHere
+
+    def _route(self, request) -> tuple:
+        """Which of the lane's answers this path may get, and its endpoint and view — Flask's
+        URL matching, kept per path (bounded: the path is the client's)."""
+        key = (request.environ.get("SCRIPT_NAME", ""), request.environ.get("PATH_INFO", ""))
+        found = self._routes.get(key)
+        if found is None:
+            found = (None, None, None)
+            try:
+                endpoint, _ = self.app.create_url_adapter(request).match()
+            except (HTTPException, RequestRedirect):
+                pass
+            else:
+                view = self.app.view_functions.get(endpoint)
+                if getattr(view, "dwgk_page_shelf", None) is not None \
+                        and getattr(view, "dwgk_rule", None) is None:
+                    found = ("anonymous", endpoint, view)
+                elif getattr(view, "dwgk_role_page", False) and getattr(view, "dwgk_rule", None):
+                    found = ("role", endpoint, view)
+            if len(self._routes) >= 4096:
+                self._routes.clear()
+            self._routes[key] = found
+        return found
 
     def anonymous_page(self, request, view) -> tuple[list, bytes]:
         """A page of @cache.cached_page, as its early answer gives it to the public."""
@@ -102,11 +114,11 @@ class FastLane:
                 or view.dwgk_page_skip(request.args)):
             raise _NotHere
         shelf = cache.store_of(app, view.dwgk_page_shelf(request.args))
-        key = cache.page_key(request.path, request.args, wants_fragment(request.headers))
+        key = cache.page_key(request.path, request.args, is_fragment_request(request.headers))
         entry = None if shelf is None else shelf.get_entry(key)
         if entry is None:  # nothing kept: Flask renders it (and reads the generation)
             raise _NotHere
-        token = cache.current(self.engine())
+        token = cache.current(engine_of(app))
         if token is None or not entry.is_fresh(token, clock.now()):
             # Read before anything Flask will read: it may render under this token.
             request.environ[cache.GENERATION_KEY] = token
@@ -125,7 +137,7 @@ class FastLane:
         user_id, _, version = str(session.get("_user_id", "")).partition(":")
         if (not user_id.isdigit() or not version.isdigit() or session.get("_flashes")
                 or "_remember" in session or app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST")
-                or wants_fragment(request.headers)
+                or is_fragment_request(request.headers)
                 or security.middleware_limits_possible(limiter, endpoint)):
             raise _NotHere
         facts = self._reader_facts(int(user_id))
@@ -155,32 +167,14 @@ class FastLane:
 
     # --- what Flask would do -------------------------------------------------------------------
 
-    def engine(self):
-        if self._engine is None:
-            from dwgk.extensions import db
-
-            with self.app.app_context():
-                self._engine = db.engine
-        return self._engine
-
     def _reader_facts(self, user_id: int):
-        """reader_facts_statement()'s row for this user, or None (database.read_row: the
-        ORM's machinery would cost more than the rest of the answer)."""
+        """reader_facts_statement()'s row for this user, or None (database.read_statement:
+        the ORM's machinery would cost more than the rest of the answer)."""
+        from dwgk.accounts.session import reader_facts_statement
+
         global statements
-        sql, positional = self._compiled_facts()
-        parameters = (user_id,) if positional else {"user_id": user_id}
         statements += 1
-        return read_row(self.engine(), sql, parameters)
-
-    def _compiled_facts(self):
-        if self._facts_sql is None:
-            from dwgk.accounts.session import reader_facts_statement
-
-            compiled = reader_facts_statement().compile(dialect=self.engine().dialect)
-            if (compiled.positiontup or ["user_id"]) != ["user_id"] or set(compiled.binds) != {"user_id"}:
-                raise RuntimeError("reader_facts_statement() must take user_id, once, only")
-            self._facts_sql = (compiled.string, compiled.positional)
-        return self._facts_sql
+        return read_statement(engine_of(self.app), reader_facts_statement(), {"user_id": user_id})
 
     def _session(self, request):
         """The session as Flask opens it (accounts.session.SessionInterface), or _NotHere."""
@@ -191,6 +185,7 @@ class FastLane:
         session = app.session_interface.open_session(app, request)
         if session is None:
             raise _NotHere
+        session.accessed = True  # as Flask's session proxy marks it when read (Vary: Cookie)
         return session
 
     def _csrf_token(self, session) -> str:
@@ -215,56 +210,15 @@ class FastLane:
         return kept[1]
 
     def _headers(self, kept, body: bytes, session, signed_in: bool) -> list:
-        """The kept headers as Flask's answer carries them: Content-Length, the security
-        headers the view did not set, no-store for a signed-in reader, Vary: Cookie (the
-        session was read), and the session's cookie when Flask would send it."""
+        """The kept headers as Flask's answer carries them: the same steps on a werkzeug
+        response (Content-Length, security.finish_headers, then Flask's own save_session,
+        which adds Vary: Cookie and sends the session's cookie when it is due)."""
         app = self.app
-        headers = [(name, value) for name, value in kept]
-        headers.append(("Content-Length", str(len(body))))
-        present = {name.lower() for name, _ in headers}
-        headers.extend((name, value) for name, value in security.headers_for_everyone(app)
-                       if name.lower() not in present)
-        if signed_in:
-            _set(headers, "Cache-Control", "no-store")
-        _vary_cookie(headers)
-        interface = app.session_interface
-        if session and interface.should_set_cookie(app, session):
-            value = interface.get_signing_serializer(app).dumps(dict(session))
-            headers.append(("Set-Cookie", dump_cookie(
-                interface.get_cookie_name(app), value,
-                expires=interface.get_expiration_time(app, session),
-                path=interface.get_cookie_path(app), domain=interface.get_cookie_domain(app),
-                secure=interface.get_cookie_secure(app),
-                httponly=interface.get_cookie_httponly(app),
-                samesite=interface.get_cookie_samesite(app),
-                partitioned=interface.get_cookie_partitioned(app),
-                max_size=app.config["MAX_COOKIE_SIZE"])))
-        return headers
-
-
-def _first(headers: list, name: str) -> int | None:
-    return next((i for i, (key, _) in enumerate(headers) if key.lower() == name.lower()), None)
-
-
-def _set(headers: list, name: str, value: str) -> None:
-    """werkzeug's headers[name] = value: the first one replaced in place, the others
-    dropped; appended when there is none."""
-    index = _first(headers, name)
-    if index is None:
-        headers.append((name, value))
-        return
-    headers[index] = (name, value)
-    headers[index + 1:] = [(k, v) for k, v in headers[index + 1:] if k.lower() != name.lower()]
-
-
-def _vary_cookie(headers: list) -> None:
-    """werkzeug's response.vary.add("Cookie"): the first Vary header's values, with Cookie
-    added when missing."""
-    index = _first(headers, "Vary")
-    values = [] if index is None else [
-        part.strip() for part in headers[index][1].split(",") if part.strip()]
-    if "cookie" not in {value.lower() for value in values}:
-        _set(headers, "Vary", ", ".join([*values, "Cookie"]))
+        response = Response(body, headers=kept)
+        response.max_cookie_size = app.config["MAX_COOKIE_SIZE"]  # as Flask's Response reads it
+        security.finish_headers(app, response, signed_in=signed_in)
+        app.session_interface.save_session(app, session, response)
+        return response.headers.to_wsgi_list()
 
 
 def install(app) -> None:

@@ -1,14 +1,20 @@
 """One helper decides whether a request gets the whole page or just a fragment."""
 from __future__ import annotations
 
-from flask import make_response, render_template
+from flask import make_response, render_template, request
 
-from dwgk.extensions import htmx
+
+
+def is_fragment_request(headers) -> bool:
+    """A plain htmx request, from its headers (as flask-htmx reads them): not boosted, not a
+    history restore. Also asked before Flask runs (dwgk/web/fastlane.py)."""
+    return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
+            and headers.get("HX-History-Restore-Request") != "true")
 
 
 def wants_fragment() -> bool:
-    """A plain htmx request: not boosted, not a history restore."""
-    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+    """Whether this request gets the fragment rather than the page."""
+    return is_fragment_request(request.headers)
 
 
 def render(page: str, fragment: str | None = None, /, status: int = 200, **context):

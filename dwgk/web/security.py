@@ -42,6 +42,20 @@ def headers_for_everyone(app: Flask) -> tuple[tuple[str, str], ...]:
     return headers
 
 
+def finish_headers(app: Flask, response, signed_in: bool):
+    """What every answer gets last (the after_request function, and the fast lane's answers
+    given before Flask runs): the security headers the view did not set; for a signed-in
+    reader, no-store and Vary: Cookie."""
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # one pass, not one per header
+    headers.extend([(name, value) for name, value in headers_for_everyone(app)
+                    if name.lower() not in present])
+    if signed_in:
+        headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+    return response
+
+
 def _signed_in(app: Flask) -> bool:
     """current_user.is_authenticated, without loading anyone when the request cannot name a
     user (no user in the session, no remember-me cookie): the early answers of
@@ -88,10 +102,5 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def set_security_headers(response):
-        headers = response.headers
-        for name, value in headers_for_everyone(app):
-            headers.setdefault(name, value)
-        if request.endpoint != "static" and _signed_in(app):
-            headers["Cache-Control"] = "no-store"
-            response.vary.add("Cookie")
-        return response
+        return finish_headers(app, response,
+                              signed_in=request.endpoint != "static" and _signed_in(app))
