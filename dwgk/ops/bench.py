@@ -37,6 +37,7 @@ import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -250,7 +251,7 @@ class Page:
     expect: int = 200
     # Headers asked for afresh before each run (a new sign-in: a browser takes the session
     # cookie the app re-sends each minute; wrk would keep sending the first one).
-    fresh_headers: object = None
+    fresh_headers: Callable[[], dict] | None = None
 
     def current_headers(self) -> dict:
         return self.fresh_headers() if self.fresh_headers is not None else self.headers
