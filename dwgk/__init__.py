@@ -40,14 +40,6 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
-    # WSGI layers, innermost first: the fast lane for kept pages before Flask runs, the
-    # kiosk's 304 (the commonest request of all: it looks at the path only), then ProxyFix
-    # around them (they must see the client's scheme and host, as Flask does).
-    from dwgk.kiosk import fast as kiosk_fast
-    from dwgk.web import fastlane
-
-    fastlane.install(app)
-    kiosk_fast.install(app)
     if app.config["DWGK_PROXY_COUNT"]:
         count = app.config["DWGK_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
@@ -55,9 +47,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from dwgk.accounts import session as account_session
-    from dwgk.core import database
     from dwgk import models  # noqa: F401  (registers every table)
+    from dwgk import navigation
+    from dwgk.accounts import session as account_session
+    from dwgk.boards.queries import next_public_from
+    from dwgk.core import database
     from dwgk.web import cache, errors, security, templating
 
     db.init_app(app)
@@ -73,7 +67,8 @@ def _init_extensions(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
-    cache.init_app(app)  # last: its early answer goes before every other before_request
+    navigation.init_app(app)
+    cache.init_app(app, upcoming_change=next_public_from)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -82,8 +82,9 @@ def build_config(instance: Path) -> dict:
         # One attachment may be this large; one request (several files and the form) a bit
         # more, so that a file of exactly the limit is refused by the clear per-file check.
         "DWGK_ATTACHMENT_MAX_MB": _env_int("ATTACHMENT_MAX_MB", 20),
-        # Rendered public pages kept in each web worker's memory (dwgk/web/cache.py); 0: off.
-        "DWGK_PAGE_CACHE_MB": _env_int("PAGE_CACHE_MB", 32),
+        # Rendered public pages and values kept in each web worker's memory
+        # (dwgk/web/cache.py): at most this many entries; 0 turns the cache off.
+        "DWGK_PAGE_CACHE_ENTRIES": _env_int("PAGE_CACHE_ENTRIES", 2000),
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 50) * 1024 * 1024,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_env_int("SESSION_HOURS", 8)),
         "SESSION_COOKIE_NAME": "dwgk_session",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import redis
 from flask import current_app, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -28,6 +29,8 @@ login_manager = LoginManager()
 htmx = HTMX()
 babel = Babel()
 csrf = CSRFProtect()
+# Rendered public pages and small values (dwgk/web/cache.py), in each worker's memory.
+page_cache = Cache()
 
 
 def _client_address() -> str:

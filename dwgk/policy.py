@@ -57,7 +57,7 @@ def require(rule):
                 abort(403)
             return view(*args, **kwargs)
 
-        # Read by the permission test's sanity checks, and asked by dwgk/web/fastlane.py.
+        # Read by the permission test's sanity checks.
         wrapped.dwgk_rule = rule
         return wrapped
 

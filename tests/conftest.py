@@ -3,7 +3,6 @@ DWGK_TEST_DATABASE_URL is set), a private redis-server, clients signed in as eac
 and a frozen clock."""
 from __future__ import annotations
 
-import inspect
 import os
 
 import pytest
@@ -174,21 +173,3 @@ def frozen_clock():
     """frozen_clock(datetime(2026, 10, 1, 9, 0)) freezes "now" (naive = Asia/Shanghai)."""
     yield clock.set_frozen
     clock.set_frozen(None)
-
-
-@pytest.fixture
-def flask_calls(app):
-    """The paths of the requests that reached Flask itself, behind the WSGI layers that
-    answer before it (the fast lane, the kiosk's fast 304)."""
-    calls = []
-    layer = app.wsgi_app
-    while not inspect.ismethod(layer.wsgi_app):  # Flask's own wsgi_app is a bound method
-        layer = layer.wsgi_app
-    inner = layer.wsgi_app
-
-    def counted(environ, start_response):
-        calls.append(environ["PATH_INFO"])
-        return inner(environ, start_response)
-
-    layer.wsgi_app = counted
-    return calls

@@ -13,6 +13,9 @@ import redis
 from flask.testing import FlaskClient
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                        r'type="hidden" name="csrf_token" value="([^"]+)"|'
+                        r'name="csrf_token" value="([^"]+)"')
 
 
 def free_port() -> int:
@@ -27,10 +30,13 @@ class DwgkClient(FlaskClient):
     csrf: str | None = None
 
     def refresh_csrf(self) -> str:
-        response = self.get("/", follow_redirects=True)
-        match = CSRF_META.search(response.get_data(as_text=True))
+        """The token a browser would send: a signed-in page's (its head), or for a visitor
+        the sign-in form's (anonymous pages carry none)."""
+        match = CSRF_META.search(self.get("/", follow_redirects=True).get_data(as_text=True))
+        if match is None:
+            match = CSRF_FIELD.search(self.get("/login").get_data(as_text=True))
         assert match, "no CSRF token on the page"
-        self.csrf = unescape(match.group(1))
+        self.csrf = unescape(next(group for group in match.groups() if group))
         return self.csrf
 
     def form_post(self, url: str, data: dict | None = None, **kwargs):

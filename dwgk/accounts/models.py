@@ -40,6 +40,8 @@ _ROLE_VALUES = ", ".join(f"'{role.value}'" for role in Role)
 
 class User(UserMixin, db.Model):
     __tablename__ = "app_user"
+    # Names of reviewers and responsible people; not each login's bookkeeping.
+    shown_publicly = {"display_name"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-case: "Zhang" and "zhang" are one account.

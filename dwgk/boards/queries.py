@@ -23,7 +23,6 @@ from dwgk.core.workdays import Calendar, Deadline
 from dwgk.disclosures import queries as disclosure_queries
 from dwgk.disclosures.models import Disclosure, Review, Revision, State
 from dwgk.extensions import db
-from dwgk.web import cache
 
 PER_PAGE = 20
 
@@ -100,9 +99,7 @@ class _Page(Pagination):
 def board_page(board: Board, user, filters: BoardFilters):
     """One page of the board, newest first, each item with its live revision and that
     revision's category loaded: the ids of the page (read in the board's order from its
-    index, narrow rows only), then those items; the total is counted once per cache
-    generation (it is the same for every reader of the board)."""
-    token = cache.request_generation()
+    index, narrow rows only), then those items; the total when asked."""
     ids = (
         select(Disclosure.id)
         .join(Revision, Disclosure.live_revision_id == Revision.id)
@@ -134,10 +131,7 @@ def board_page(board: Board, user, filters: BoardFilters):
         return [found[item_id] for item_id in page_ids if item_id in found]
 
     def total():
-        key = (board.value, cache.reader_kind(user), filters.category_id, filters.q,
-               filters.status)
-        return cache.memoize("board-counts", key, token, lambda: db.session.scalar(
-            select(func.count()).select_from(ids.subquery())))
+        return db.session.scalar(select(func.count()).select_from(ids.subquery()))
 
     return _Page(page=filters.page, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False,
                  items=items, total=total)
@@ -150,20 +144,20 @@ class CategoryChoice:
 
 
 def board_categories(board: Board, user) -> list[CategoryChoice]:
-    """The categories that have at least one item on `board` for `user` (one query, once
-    per cache generation: the same for every reader of the board)."""
-    token = cache.request_generation()
+    """The categories that have at least one item on `board` for `user` (one query)."""
+    used = (select(Revision.category_id)
+            .join(Disclosure, Disclosure.live_revision_id == Revision.id)
+            .where(visibility(board, user)))
+    return [CategoryChoice(*row) for row in db.session.execute(
+        select(Category.id, Category.name).where(Category.id.in_(used))
+        .order_by(Category.position, Category.id))]
 
-    def choices() -> tuple[CategoryChoice, ...]:
-        used = (select(Revision.category_id)
-                .join(Disclosure, Disclosure.live_revision_id == Revision.id)
-                .where(visibility(board, user)))
-        return tuple(CategoryChoice(*row) for row in db.session.execute(
-            select(Category.id, Category.name).where(Category.id.in_(used))
-            .order_by(Category.position, Category.id)))
 
-    return list(cache.memoize("board-categories", (board.value, cache.reader_kind(user)),
-                              token, choices))
+def next_public_from(now):
+    """The first members-first window's end after `now` (None: none to come): the public
+    board changes then with nothing written (dwgk/web/cache.py)."""
+    return db.session.scalar(select(func.min(Disclosure.public_from))
+                             .where(Disclosure.public_from > now))
 
 
 # --- one item ------------------------------------------------------------------------------

@@ -35,15 +35,16 @@ def _list_html(board: Board, filters: queries.BoardFilters) -> Markup:
     cache generation and kept until the next moment the items shown may change with the
     time. Never anything of one user: the page around it (name, menu, bell) is rendered
     for each request."""
-    token = cache.request_generation()  # before any data is read
-    key = (board.value, cache.reader_kind(current_user), filters)
+    def rendered() -> str:
+        return render_template("boards/_list.html", board=board, filters=filters,
+                               pagination=queries.board_page(board, current_user, filters))
 
-    def rendered() -> Markup:
-        return Markup(render_template(
-            "boards/_list.html", board=board, filters=filters,
-            pagination=queries.board_page(board, current_user, filters)))
+    return Markup(cache.memoize("board-list", (board.value, _reader_kind(), filters), rendered))
 
-    return cache.memoize("lists", key, token, rendered)
+
+def _reader_kind() -> str:
+    """What a board shows depends on its reader only through this (policy.board_visibility)."""
+    return "insider" if policy.is_signed_in(current_user) else "public"
 
 
 def _board(board: Board, page: str):
@@ -57,25 +58,19 @@ def _board(board: Board, page: str):
         response.headers["HX-Push-Url"] = url_for(request.endpoint, **filters.args())
         return response
     return render(page, board=board, filters=filters, list_html=list_html,
-                  categories=queries.board_categories(board, current_user),
+                  categories=cache.memoize("board-categories", (board.value, _reader_kind()),
+                                           lambda: queries.board_categories(board, current_user)),
                   statuses=list(Status))
 
 
-def _is_search(args) -> bool:
-    return bool(queries.search.normalise(args.get("q")))
-
-
 @bp.get("/")
-@cache.cached_page(shelf_name=lambda args: "searches" if _is_search(args) else "pages")
+@cache.cached_page
 def public():
-    # Searches are cached apart from the board's pages: any text may be asked for, and
-    # many different searches must not push the board's pages out.
     return _board(Board.PUBLIC, "boards/public.html")
 
 
 @bp.get("/members")
 @policy.require(policy.can_read_member_board)
-@cache.cached_for_roles  # after require(): only a reader it lets in gets here
 def members():
     return _board(Board.MEMBERS, "boards/members.html")
 
@@ -92,7 +87,7 @@ def _item_context(disclosure_id: int) -> dict:
 
 
 @bp.get("/items/<int:disclosure_id>")
-@cache.cached_page()
+@cache.cached_page
 def item(disclosure_id: int):
     context = _item_context(disclosure_id)
     disclosure, revision = context["disclosure"], context["revision"]
@@ -118,6 +113,6 @@ def revision(disclosure_id: int, number: int):
 
 
 @bp.get("/items/<int:disclosure_id>/print")
-@cache.cached_page()
+@cache.cached_page
 def print_item(disclosure_id: int):
     return render("boards/print.html", **_item_context(disclosure_id))

@@ -54,6 +54,7 @@ class Category(db.Model):
     """公开内容类别, e.g. 组织建设."""
 
     __tablename__ = "category"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
@@ -69,6 +70,7 @@ class CatalogEntry(db.Model):
     """A standing line of the catalog: what must be disclosed, to whom, how often, by whom."""
 
     __tablename__ = "catalog_entry"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
     __table_args__ = (
         values_check("scope", Scope, "known_scope"),
         values_check("cadence", Cadence, "known_cadence"),

@@ -24,6 +24,7 @@ class WorkdayOverride(db.Model):
     """
 
     __tablename__ = "workday_override"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # One entry per date: setting a date again updates its entry.
@@ -48,6 +49,7 @@ class UnitSettings(db.Model):
     """单位设置: the unit's own settings, one row, edited by the admin at /admin/settings."""
 
     __tablename__ = "unit_settings"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_name: Mapped[str] = mapped_column(String(100))

@@ -47,14 +47,8 @@ def get() -> Settings:
 
 
 def unit_name() -> str:
-    """The unit's name for every page's header: kept per page-cache generation (saving the
-    settings writes a new one, so a change shows at once), not read on every request."""
-    if not has_request_context() or "dwgk_settings" in g:
-        return get().unit_name
-    from dwgk.web import cache
-
-    return cache.memoize("settings", "unit_name", cache.request_generation(),
-                         lambda: get().unit_name)
+    """The unit's name, for every page's header."""
+    return get().unit_name
 
 
 class SettingsError(Refusal):

@@ -391,13 +391,13 @@ def _feedback_rows(count, readable, office_ids, rng, now) -> list[dict]:
 
 def _after_bulk_load() -> None:
     """Fresh planner statistics, a compact search index, and a new page-cache generation."""
-    from dwgk.web import cache as page_cache
+    from dwgk.core import generation
 
     conn = db.session.connection()
     if conn.dialect.name == "sqlite":
         conn.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
     conn.execute(text("ANALYZE"))
-    page_cache.bump(db.session)
+    generation.bump(db.session)
 
 
 def check_invariants() -> list[str]:

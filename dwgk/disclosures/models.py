@@ -44,6 +44,7 @@ STATE_LABELS = {
 
 class Disclosure(db.Model):
     __tablename__ = "disclosure"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
     __table_args__ = (
         values_check("state", State, "known_state"),
         Index("ix_disclosure_board", "state", "last_published_at"),
@@ -90,6 +91,7 @@ class Revision(db.Model):
     """One version of a disclosure's content. Published revisions are never edited."""
 
     __tablename__ = "revision"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
     __table_args__ = (
         UniqueConstraint("disclosure_id", "number"),
         values_check("scope", Scope, "known_scope"),
@@ -162,6 +164,7 @@ class Review(db.Model):
     """A reviewer's decision on one revision, with the checklist and the reason."""
 
     __tablename__ = "review"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
     __table_args__ = (
         UniqueConstraint("revision_id", "reviewer_id"),
         values_check("decision", Decision, "known_decision"),
@@ -204,6 +207,7 @@ class Attachment(db.Model):
     for the download. A new revision shares its predecessor's files (rows are copied)."""
 
     __tablename__ = "attachment"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)

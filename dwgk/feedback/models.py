@@ -65,6 +65,8 @@ class ReplyMethod(str, enum.Enum):
 
 class Feedback(db.Model):
     __tablename__ = "feedback"
+    # Handling results are published on item pages; a new filing shows nowhere public.
+    shown_publicly = {"result_text", "result_published_at", "disclosure_id"}
     __table_args__ = (
         values_check("kind", FeedbackKind, "known_kind"),
         values_check("channel", Channel, "known_channel"),

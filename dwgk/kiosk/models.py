@@ -33,6 +33,7 @@ class KioskScreen(db.Model):
     """One display. No categories chosen means every category."""
 
     __tablename__ = "kiosk_screen"
+    shown_publicly = True  # any change shows on the public pages (core.generation)
     __table_args__ = (
         values_check("orientation", Orientation, "known_orientation"),
         CheckConstraint("rotation_seconds BETWEEN 5 AND 600", name="rotation_seconds"),

@@ -15,13 +15,7 @@ FEEDBACK_PATH = "/feedback/new?channel=kiosk"  # a stable path (design.md); kios
 def feedback_url() -> str:
     """The feedback form on DWGK_PUBLIC_URL (what phones on the intranet reach), or on the
     address this request came to when that is not configured."""
-    return feedback_url_for(current_app.config, request.url_root)
-
-
-def feedback_url_for(config, url_root: str) -> str:
-    """feedback_url() from the app's config and the request's url_root (also asked by
-    dwgk/kiosk/fast.py, before Flask runs)."""
-    base = (config.get("DWGK_PUBLIC_URL") or url_root).rstrip("/")
+    base = (current_app.config.get("DWGK_PUBLIC_URL") or request.url_root).rstrip("/")
     return base + FEEDBACK_PATH
 
 

@@ -10,23 +10,20 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import bindparam, literal, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from dwgk import policy
 from dwgk.boards.queries import Board, visibility
 from dwgk.catalog.models import Category
-from dwgk.core.database import engine_of, read_statement
-from dwgk.core.models import UnitSettings
+from dwgk.core import settings as unit_settings
 from dwgk.core.richtext import plain_text
 from dwgk.disclosures.models import Attachment, Disclosure, Revision, State
 from dwgk.extensions import db
 from dwgk.kiosk.models import KioskScreen, Orientation, kiosk_screen_category
-from dwgk.web import cache
 
 # Plain /kiosk shows the screen with this slug; until an admin configures one, BUILT_IN.
 DEFAULT_SLUG = "default"
@@ -39,8 +36,6 @@ BRIEF_CHARS = 120
 REFRESH_SECONDS = 30
 # Bump when the fragment's markup changes, so that screens refetch it after an upgrade.
 MARKUP_VERSION = "1"
-# The page cache's store the fingerprints are kept in (also read by fast.py).
-FINGERPRINTS = "kiosk-fingerprints"
 
 
 @dataclass(frozen=True)
@@ -55,8 +50,6 @@ class Screen:
     notice_line: str
     updated_at: datetime | None
     unit_name: str
-    # The page cache's generation, read in the same statement (not part of key()).
-    generation: str | None = None
 
     @property
     def refresh_seconds(self) -> int:
@@ -75,52 +68,20 @@ def built_in(unit_name: str) -> Screen:
                   rotation_seconds=15, notice_line="", updated_at=None, unit_name=unit_name)
 
 
-_SCREEN_STATEMENT = None
-
-
-def _screen_statement():
-    """load_screen()'s statement, built once (SQLAlchemy then reuses its compiled form)."""
-    global _SCREEN_STATEMENT
-    if _SCREEN_STATEMENT is None:
-        unit_name = select(UnitSettings.unit_name).where(UnitSettings.id == 1).scalar_subquery()
-        generation = cache.generation_subquery()
-        one_row = select(literal(1).label("one")).subquery()
-        screen = KioskScreen.__table__.c
-        _SCREEN_STATEMENT = (
-            select(screen.id, screen.slug, screen.name, screen.orientation,
-                   screen.rotation_seconds, screen.notice_line, screen.updated_at, screen.active,
-                   unit_name.label("unit_name"), generation.label("generation"))
-            .select_from(one_row)
-            .outerjoin(KioskScreen.__table__, screen.slug == bindparam("slug")))
-    return _SCREEN_STATEMENT
-
-
-# How many times load_screen() ran: its statement goes to the DBAPI connection, which the
-# engine's listeners do not see (tests and `make bench` add it to the statements they count).
-screen_reads = 0
-
-
-def load_screen(slug: str, app=None) -> Screen | None:
-    """The active screen `slug`, with the unit's name and the page cache's generation, in
-    one statement, outside the ORM session and the engine's execution machinery
-    (database.read_statement: this runs on every refresh of every display, and they would
-    cost several times the query). None when unknown or inactive — except "default", which
-    falls back to the built-in settings while no screen of that slug exists. `app`: given
-    where no app context is pushed (dwgk/kiosk/fast.py)."""
-    global screen_reads
-    screen_reads += 1
-    app = app or current_app._get_current_object()
-    row = read_statement(engine_of(app), _screen_statement(), {"slug": slug})
-    (screen_id, row_slug, name, orientation, rotation_seconds, notice_line, updated_at, active,
-     unit_name, generation) = row
-    unit_name = unit_name or app.config["DWGK_UNIT_NAME"]
-    if screen_id is None:
-        return replace(built_in(unit_name), generation=generation) if slug == DEFAULT_SLUG else None
-    if not active:
+def load_screen(slug: str) -> Screen | None:
+    """The active screen `slug`, with the unit's name. None when unknown or inactive —
+    except "default", which falls back to the built-in settings while no screen of that
+    slug exists."""
+    unit_name = unit_settings.unit_name()
+    screen = db.session.scalar(select(KioskScreen).where(KioskScreen.slug == slug))
+    if screen is None:
+        return built_in(unit_name) if slug == DEFAULT_SLUG else None
+    if not screen.active:
         return None
-    return Screen(id=screen_id, slug=row_slug, name=name, orientation=orientation,
-                  rotation_seconds=rotation_seconds, notice_line=notice_line or "",
-                  updated_at=updated_at, unit_name=unit_name, generation=generation)
+    return Screen(id=screen.id, slug=screen.slug, name=screen.name,
+                  orientation=screen.orientation, rotation_seconds=screen.rotation_seconds,
+                  notice_line=screen.notice_line or "", updated_at=screen.updated_at,
+                  unit_name=unit_name)
 
 
 def _shown(query, screen: Screen):
@@ -145,19 +106,6 @@ def _item_key(disclosure_id: int, published_at: datetime, revision_id: int, cate
 def _etag(screen: Screen, item_keys: list[str]) -> str:
     digest = hashlib.sha256("\x1e".join([MARKUP_VERSION, screen.key(), *item_keys]).encode())
     return digest.hexdigest()[:32]
-
-
-def current_fingerprint(screen: Screen) -> str:
-    """fingerprint(screen), computed once per page-cache generation and kept until the
-    next moment the items shown may change with the time (dwgk/web/cache.py): a display's
-    304 then costs the one statement of load_screen()."""
-    return cache.memoize(FINGERPRINTS, screen.key(), screen.generation,
-                         lambda: fingerprint(screen))
-
-
-def remember_fingerprint(screen: Screen, data_etag: str) -> None:
-    """Keep the fingerprint slides() just computed, for the 304s that follow."""
-    cache.remember(FINGERPRINTS, screen.key(), screen.generation, data_etag)
 
 
 def fingerprint(screen: Screen) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, request,
+from flask import (Blueprint, abort, current_app, flash, make_response, redirect, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from dwgk import policy
 from dwgk.core import clock
 from dwgk.extensions import db
-from dwgk.kiosk import fast, qr, queries, services
+from dwgk.kiosk import qr, queries, services
 from dwgk.kiosk.forms import KioskScreenForm
 from dwgk.kiosk.models import Orientation
 from dwgk.web import cache
@@ -27,8 +27,10 @@ DUPLICATE = "保存失败：地址标识已被其他屏幕使用，请换一个�
 
 
 def _screen_or_404(slug: str) -> queries.Screen:
-    screen = queries.load_screen(slug)
-    if screen is None:
+    # Every display asks every few seconds: the screen is kept per generation (a change
+    # to it or to the unit's name writes a new one).
+    screen = cache.memoize("kiosk-screen", slug, lambda: queries.load_screen(slug) or False)
+    if not screen:
         abort(404)
     return screen
 
@@ -55,7 +57,6 @@ def _etag(data_etag: str, feedback_url: str) -> str:
 
 def _content_context(screen: queries.Screen) -> dict:
     slides, data_etag = queries.slides(screen)
-    queries.remember_fingerprint(screen, data_etag)
     feedback_url = qr.feedback_url()
     return {"screen": screen, "slides": slides, "etag": _etag(data_etag, feedback_url),
             "feedback_url": feedback_url,
@@ -82,39 +83,20 @@ def screen(slug: str):
     return _kiosk_page(slug)
 
 
-@cache.early_answer("kiosk.content")
-def content_not_modified(slug: str):
-    """A display that already shows the current content gets 304 and no body, before
-    anything else of the app runs, after one small statement (the screen, the unit's name
-    and the page cache's generation; the items' fingerprint is kept per generation): every
-    display asks every few seconds, all day. Anything else goes on to content()."""
-    if not request.if_none_match:
-        return None
-    # Read once per request: by the fast layer when it could not answer (fast.py), or here;
-    # content() takes it from g.
-    screen = request.environ.pop(fast.SCREEN_KEY, None) or queries.load_screen(slug)
-    g.dwgk_kiosk_screen = screen
-    if screen is None:
-        return None
-    etag = _etag(queries.current_fingerprint(screen), qr.feedback_url())
-    if not request.if_none_match.contains_weak(etag):
-        return None
-    response = make_response("", 304)
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
-
-
 @bp.get("/kiosk/<slug>/content")
 def content(slug: str):
-    """The screen's content as a fragment, with a strong ETag (304s: see above)."""
-    screen = g.pop("dwgk_kiosk_screen", None) or _screen_or_404(slug)
-    context = _content_context(screen)
-    if request.if_none_match.contains_weak(context["etag"]):
+    """The screen's content as a fragment, with a strong ETag. A display that shows the
+    current content already gets 304 after one small read (the generation): the screen
+    and its items' fingerprint are kept per generation and time window."""
+    screen = _screen_or_404(slug)
+    data_etag = cache.memoize("kiosk-fingerprint", screen.key(),
+                              lambda: queries.fingerprint(screen))
+    etag = _etag(data_etag, qr.feedback_url())
+    if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
     else:
-        response = render("kiosk/_content.html", **context)
-    response.set_etag(context["etag"])
+        response = render("kiosk/_content.html", **_content_context(screen))
+    response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
 

@@ -1,20 +1,14 @@
 """One helper decides whether a request gets the whole page or just a fragment."""
 from __future__ import annotations
 
-from flask import make_response, render_template, request
+from flask import make_response, render_template
 
-
-
-def is_fragment_request(headers) -> bool:
-    """A plain htmx request, from its headers (as flask-htmx reads them): not boosted, not a
-    history restore. Also asked before Flask runs (dwgk/web/fastlane.py)."""
-    return (headers.get("HX-Request") == "true" and headers.get("HX-Boosted") != "true"
-            and headers.get("HX-History-Restore-Request") != "true")
+from dwgk.extensions import htmx
 
 
 def wants_fragment() -> bool:
-    """Whether this request gets the fragment rather than the page."""
-    return is_fragment_request(request.headers)
+    """A plain htmx request gets the fragment: not boosted, not a history restore."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
 def render(page: str, fragment: str | None = None, /, status: int = 200, **context):

@@ -48,7 +48,7 @@ def test_only_published_results_show_oldest_first_without_the_filer(app, client,
 
 def test_the_results_cost_one_query_however_many(make_app, frozen_clock):
     frozen_clock(datetime(2026, 11, 23, 9, 0))
-    app = make_app(DWGK_PAGE_CACHE_MB=0)  # count what rendering the page costs, not a cache hit
+    app = make_app(DWGK_PAGE_CACHE_ENTRIES=0)  # count what rendering the page costs, not a cache hit
     client = app.test_client()
     with app.app_context():
         item = make_disclosure()
