@@ -42,6 +42,10 @@ STATE_LABELS = {
 }
 
 
+# The longest members-first window (先党内、后党外) an item may have.
+MAX_MEMBERS_FIRST_DAYS = 30
+
+
 class Disclosure(db.Model):
     __tablename__ = "disclosure"
     shown_publicly = True  # any change shows on the public pages (core.generation)
@@ -63,7 +67,8 @@ class Disclosure(db.Model):
     # When the live revision was published (sorts the boards, "newest first").
     last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # 先党内、后党外: when a public item reaches the public board. NULL: not public.
-    public_from: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Not indexed: the boards walk ix_disclosure_published_order instead (migration 0008).
+    public_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))

@@ -15,7 +15,8 @@ from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
 from dwgk.core import clock
 from dwgk.core.richtext import plain_text, render_markdown
 from dwgk.disclosures import workflow
-from dwgk.disclosures.models import Attachment, Decision, Disclosure, Review, Revision, State
+from dwgk.disclosures.models import (MAX_MEMBERS_FIRST_DAYS, Attachment, Decision, Disclosure,
+                                     Review, Revision, State)
 from dwgk.disclosures.workflow import Action
 from dwgk.extensions import db
 
@@ -80,8 +81,9 @@ def _check_draft(data: DraftInput) -> None:
         raise DisclosureError("分期公开的事项须填写结果产生日期（结果须在 7 日内公开）。", "result_date")
     if data.publicity_workdays is not None and not 1 <= data.publicity_workdays <= 60:
         raise DisclosureError("公示期须为 1 至 60 个工作日。", "publicity_workdays")
-    if not 0 <= data.members_first_days <= 30:
-        raise DisclosureError("党内先行公开天数须为 0 至 30 天。", "members_first_days")
+    if not 0 <= data.members_first_days <= MAX_MEMBERS_FIRST_DAYS:
+        raise DisclosureError(f"党内先行公开天数须为 0 至 {MAX_MEMBERS_FIRST_DAYS} 天。",
+                              "members_first_days")
     if (data.scope == Scope.PUBLIC and data.members_first_days == 0
             and not data.members_first_reason.strip()):
         raise DisclosureError("党内先行期为 0 天时，须说明理由。", "members_first_reason")
