@@ -216,8 +216,7 @@ def login_cookie(base: str, username: str) -> str:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     html = opener.open(f"{base}/login").read().decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html) or re.search(
-        r'name="csrf-token" content="([^"]+)"', html)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
     data = urllib.parse.urlencode({"csrf_token": token.group(1), "username": username,
                                    "password": PASSWORD}).encode()
     try:
