@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dwgk.accounts.models import User
 from dwgk.core import clock
 from dwgk.core.types import UTCDateTime
 from dwgk.extensions import db
+
+if TYPE_CHECKING:  # core imports no domain; the mapper finds User by name
+    from dwgk.accounts.models import User
 
 
 def kind_label(is_workday: bool) -> str:
@@ -35,7 +38,7 @@ class WorkdayOverride(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
-    created_by: Mapped[User | None] = relationship(lazy="joined")
+    created_by: Mapped["User | None"] = relationship("User", lazy="joined")
 
     @property
     def kind_label(self) -> str:
