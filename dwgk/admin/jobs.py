@@ -70,7 +70,7 @@ def _last_line(text: str | None) -> str:
 def _failed_job(job: Job) -> FailedJob:
     results = job.results()  # newest first
     failures = [result for result in results if result.type == Result.Type.FAILED]
-    error = failures[0].exc_string if failures else job._exc_info  # noqa: SLF001 (rq < 2 jobs)
+    error = failures[0].exc_string if failures else None
     return FailedJob(job.id, job_label(job.func_name), job.enqueued_at, job.ended_at,
                      _last_line(error), max(len(failures), 1))
 
