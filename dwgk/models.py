@@ -1,7 +1,7 @@
 """Every model module, imported in one place so that Alembic and create_app see them all."""
 from dwgk.accounts.models import User, UserRole  # noqa: F401
 from dwgk.core.generation import generation_table  # noqa: F401
-from dwgk.audit.models import AuditEvent  # noqa: F401
+from dwgk.core.audit import AuditEvent  # noqa: F401
 from dwgk.catalog.models import CatalogEntry, Category  # noqa: F401
 from dwgk.core.models import UnitSettings, WorkdayOverride  # noqa: F401
 from dwgk.disclosures.models import Attachment, Disclosure, Review, Revision  # noqa: F401

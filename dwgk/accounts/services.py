@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.accounts.passwords import hash_password, needs_rehash, verify_password
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.core import clock
 from dwgk.extensions import db
 

@@ -20,7 +20,7 @@ from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from rq.results import Result
 
 from dwgk import policy
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.extensions import db, get_queue
 from dwgk.web.forms import BaseForm
 from dwgk.web.render import render

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
 from dwgk.catalog.templates_data import TEMPLATE_LABELS, TEMPLATES
 from dwgk.extensions import db

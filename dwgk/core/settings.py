@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app, g, has_request_context
 
 from dwgk.core.errors import Refusal
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.core.models import UnitSettings
 from dwgk.extensions import db
 

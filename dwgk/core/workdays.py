@@ -30,7 +30,7 @@ import chinese_calendar
 from sqlalchemy import select
 
 from dwgk.core.errors import Refusal
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.core.models import WorkdayOverride, kind_label
 from dwgk.extensions import db
 

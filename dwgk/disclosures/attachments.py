@@ -44,7 +44,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from dwgk import policy
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.disclosures.models import Attachment, Disclosure, Revision, State
 from dwgk.disclosures.services import DisclosureError
 from dwgk.extensions import db

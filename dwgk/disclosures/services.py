@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User, UserRole
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
 from dwgk.core import clock
 from dwgk.core.richtext import plain_text, render_markdown

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.accounts.models import Role, User, UserRole
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.core import clock
 from dwgk.disclosures.models import Disclosure, Revision
 from dwgk.extensions import db

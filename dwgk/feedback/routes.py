@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from dwgk import policy
 from dwgk.accounts.models import User
 from dwgk.audit.queries import action_label
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.core import clock, mail
 from dwgk.core import settings as unit_settings
 from dwgk.core.workdays import Calendar, Deadline

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.core import clock
 from dwgk.disclosures.models import Disclosure
 from dwgk.extensions import db

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from dwgk.core.errors import Refusal
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.catalog.models import Category
 from dwgk.core import clock
 from dwgk.extensions import db

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from dwgk.core.errors import Refusal
 from dwgk import policy
 from dwgk.accounts.models import Role, User
-from dwgk.audit.services import record
+from dwgk.core.audit import record
 from dwgk.catalog.models import CatalogEntry
 from dwgk.core import clock
 from dwgk.disclosures.models import Disclosure

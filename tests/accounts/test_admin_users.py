@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from dwgk.accounts.models import Role, User
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.extensions import db
 from tests.factories import DEFAULT_PASSWORD
 from tests.support import field_errors, text_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dwgk.accounts.models import Role, User
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.extensions import db
 from tests.factories import DEFAULT_PASSWORD, make_user
 from tests.support import field_errors, text_of

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.extensions import db
 from tests.support import field_errors, text_of
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.core.models import WorkdayOverride
 from dwgk.extensions import db
 from tests.support import field_errors, text_of

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.catalog.models import Scope
 from dwgk.disclosures import attachments, services
 from dwgk.disclosures.models import Attachment, Disclosure, State

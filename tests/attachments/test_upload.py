@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.catalog.models import Scope
 from dwgk.disclosures import attachments
 from dwgk.disclosures.models import Attachment, State

@@ -6,8 +6,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent, AuditEventImmutable
-from dwgk.audit.services import record
+from dwgk.core.audit import AuditEvent, AuditEventImmutable
+from dwgk.core.audit import record
 from dwgk.extensions import db
 from tests.support import text_of
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dwgk.accounts.models import User
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.catalog import services
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
 from dwgk.catalog.templates_data import BUREAU, SCHOOL, TEMPLATES

@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
 from dwgk.extensions import db
 from tests.factories import make_catalog_entry, make_category

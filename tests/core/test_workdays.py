@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from dwgk.accounts.models import User
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.core import workdays
 from dwgk.core.models import WorkdayOverride
 from dwgk.core.workdays import Calendar, Deadline

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.core.models import WorkdayOverride
 from dwgk.disclosures import queries, services
 from dwgk.disclosures.models import Disclosure, State

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from dwgk.accounts.models import Role
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.catalog.models import Cadence, Scope
 from dwgk.core import clock
 from dwgk.disclosures import services

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dwgk import jobs
 from dwgk.accounts.models import Role
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.core import mail
 from dwgk.extensions import db
 from dwgk.feedback.models import Feedback, FeedbackStatus

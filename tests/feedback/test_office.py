@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from dwgk.accounts.models import Role, User
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.extensions import db
 from dwgk.feedback import services
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus, ReplyMethod

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.extensions import db
 from dwgk.kiosk.models import KioskScreen, Orientation
 from tests.factories import make_category

@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, delete, inspect, select, text
 
 from dwgk import create_app
 from dwgk.accounts.models import Role, User
-from dwgk.audit.models import AuditEvent
-from dwgk.audit.services import record
+from dwgk.core.audit import AuditEvent
+from dwgk.core.audit import record
 from dwgk.disclosures import attachments
 from dwgk.disclosures.models import Disclosure, State
 from dwgk.extensions import db

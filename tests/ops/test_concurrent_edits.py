@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.disclosures.models import Disclosure, State
 from dwgk.extensions import db
 from tests.factories import make_disclosure

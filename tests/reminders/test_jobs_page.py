@@ -8,7 +8,7 @@ import redis
 from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.core import mail
 from dwgk.extensions import db
 from tests.support import free_port, text_of

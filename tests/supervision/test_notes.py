@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select, text
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.catalog.models import Scope
 from dwgk.disclosures.models import State
 from dwgk.extensions import db

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from dwgk.audit.models import AuditEvent
+from dwgk.core.audit import AuditEvent
 from dwgk.extensions import db
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind
 from dwgk.notifications.models import Notification

@@ -1,8 +1,12 @@
-"""The audit log: who did what to which object, when, from where. Append-only."""
+"""The audit log's events: who did what to which object, when, from where. Append-only.
+Every service that changes something records its event in the same transaction (callers
+commit); the admin's page that reads them is dwgk/audit."""
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import has_request_context, request
+from flask_login import current_user
 from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -37,3 +41,25 @@ def _refuse_changes_to_audit_events(session, flush_context, instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
             raise AuditEventImmutable("audit events are append-only")
+
+
+
+def record(action: str, obj=None, summary: str = "", actor=None, object_type: str = "",
+           object_id: str = "") -> AuditEvent:
+    """Add an audit event for `action` on `obj` by `actor` (default: the signed-in user)."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user._get_current_object()
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        object_id = object_id or str(obj.id)
+    event_ = AuditEvent(
+        actor_id=actor.id if actor is not None else None,
+        actor_name=actor.username if actor is not None else "",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary[:2000],
+        ip=(request.remote_addr or "") if has_request_context() else "cli",
+    )
+    db.session.add(event_)
+    return event_
