@@ -130,3 +130,78 @@ def test_a_members_only_catalog_entry_cannot_get_a_public_item(ctx):
     assert refused.value.field == "scope"
     data.scope = Scope.MEMBERS
     services.create_disclosure(data, author=author)
+
+
+# --- through HTTP ------------------------------------------------------------------------
+
+def test_the_office_takes_an_approved_item_back_to_draft_through_the_page(app, users, login_as):
+    from dwgk.accounts.models import User
+    from tests.support import text_of
+
+    with app.app_context():
+        office = db.session.get(User, users["office"])
+        item = make_disclosure(State.APPROVED, author=office)
+        item_id = item.id
+        db.session.commit()
+    client = login_as("office")
+    page = text_of(client.get(f"/office/items/{item_id}"))
+    assert "退回草稿" in page and 'id="approved-note"' in page
+    refused = client.form_post(f"/office/items/{item_id}/redraft", {"reason": ""})
+    assert refused.status_code == 302
+    with app.app_context():
+        assert db.session.get(type(item), item_id).state == State.APPROVED
+    version = _version(app, item_id)
+    client.form_post(f"/office/items/{item_id}/redraft",
+                     {"reason": "拟决策日期推迟", "version_id": str(version)})
+    page = text_of(client.get(f"/office/items/{item_id}"))
+    assert 'id="returned-note"' in page and "已由" in page and "拟决策日期推迟" in page
+    assert "第 2 轮审核" in page
+    # Reviewers and members may not.
+    assert login_as("reviewer").form_post(f"/office/items/{item_id}/redraft",
+                                          {"reason": "x"}).status_code == 403
+
+
+def _version(app, item_id):
+    from dwgk.disclosures.models import Disclosure
+
+    with app.app_context():
+        return db.session.get(Disclosure, item_id).version_id
+
+
+def test_a_submit_refused_by_a_rule_says_it_next_to_the_field(app, users, login_as, frozen_clock):
+    from dwgk.accounts.models import User
+    from tests.support import field_errors
+
+    frozen_clock(datetime(2026, 11, 20, 9, 0))
+    with app.app_context():
+        office = db.session.get(User, users["office"])
+        item = make_disclosure(State.DRAFT, author=office, is_predisclosure=True,
+                               decision_date=date(2026, 12, 7))
+        item_id = item.id
+        db.session.commit()
+    frozen_clock(datetime(2026, 11, 23, 9, 0))
+    client = login_as("office")
+    response = client.form_post(f"/office/items/{item_id}/submit",
+                                {"version_id": str(_version(app, item_id))})
+    assert response.status_code == 422
+    assert any("至少 15 日" in error for error in field_errors(response))
+    # next to the field: the error paragraph of the decision date
+    assert 'id="decision_date-error"' in response.get_data(as_text=True)
+
+
+def test_a_refusal_at_publish_names_the_fix(app, users, login_as, frozen_clock):
+    from dwgk.accounts.models import User
+    from tests.support import text_of
+
+    frozen_clock(datetime(2026, 11, 20, 9, 0))
+    with app.app_context():
+        office = db.session.get(User, users["office"])
+        item = make_disclosure(State.APPROVED, author=office, is_predisclosure=True,
+                               decision_date=date(2026, 12, 7))
+        item_id = item.id
+        db.session.commit()
+    frozen_clock(datetime(2026, 11, 23, 9, 0))
+    client = login_as("office")
+    client.form_post(f"/office/items/{item_id}/publish", {"version_id": str(_version(app, item_id))})
+    page = text_of(client.get(f"/office/items/{item_id}"))
+    assert "不能发布" in page and "请点“退回草稿”" in page
