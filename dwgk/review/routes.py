@@ -10,11 +10,21 @@ from dwgk.disclosures import services
 from dwgk.disclosures.models import CHECKLIST, Decision, State
 from dwgk.extensions import db
 from dwgk.review import queries
+from dwgk.reminders import work
 from dwgk.reminders.mailing import mail_notices_after_commit
 from dwgk.review.forms import ReviewForm
 from dwgk.web.render import render
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.app_template_global()
+def review_waiting() -> int:
+    """The menu's 审核 count for the page being rendered: the length of the reader's
+    待我审核 list (reminders.work), read per request, never kept in a shared page."""
+    if not policy.can_use_review_queue(current_user):
+        return 0
+    return work.review_waiting_count(current_user.id)
 
 
 @bp.get("")

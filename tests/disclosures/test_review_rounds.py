@@ -205,3 +205,30 @@ def test_a_refusal_at_publish_names_the_fix(app, users, login_as, frozen_clock):
     client.form_post(f"/office/items/{item_id}/publish", {"version_id": str(_version(app, item_id))})
     page = text_of(client.get(f"/office/items/{item_id}"))
     assert "不能发布" in page and "请点“退回草稿”" in page
+
+
+def test_the_menus_review_count_is_the_readers_list(app, users, login_as):
+    """审核 in the menu shows how many items wait for this reviewer (issue 13), on every
+    page, and goes down once they decide."""
+    import re
+
+    from dwgk.accounts.models import User
+    from tests.support import text_of
+
+    with app.app_context():
+        office = db.session.get(User, users["office"])
+        first = make_disclosure(State.IN_REVIEW, author=office)
+        make_disclosure(State.IN_REVIEW, author=office)
+        first_id = first.id
+        db.session.commit()
+    reviewer = login_as("reviewer")
+    count = re.compile(r'<span class="nav-count" id="review-waiting"[^>]*>(\d+)</span>')
+    for path in ("/duties", "/review", "/catalog", "/"):
+        assert count.search(text_of(reviewer.get(path))).group(1) == "2", path
+    page = text_of(reviewer.get("/duties"))
+    mine = re.search(r'<section[^>]*id="work-my_review".*?</section>', page, re.S).group(0)
+    assert mine.count("<li>") == 2  # the same number as the 待我审核 list
+    reviewer.form_post(f"/review/{first_id}", {
+        "decision": "return", "reason": "请补充", "version_id": str(_version(app, first_id))})
+    assert count.search(text_of(reviewer.get("/catalog"))).group(1) == "1"
+    assert count.search(text_of(login_as("office").get("/catalog"))) is None
