@@ -123,6 +123,7 @@ def can_act(user, disclosure, action) -> bool:
         return False
     if action in (workflow.Action.APPROVE, workflow.Action.RETURN):
         return can_review(user, disclosure)
+    # The office's own steps, 退回草稿 included (back from review or from approved).
     return has_role(user, Role.OFFICE)
 
 
@@ -133,7 +134,8 @@ def is_author(user, disclosure) -> bool:
 
 
 def can_review(user, disclosure) -> bool:
-    """A reviewer, on an item in review, that they did not write, once per revision."""
+    """A reviewer, on an item in review, that they did not write, once per review round
+    (after a return and a fix, the same reviewer decides the new round)."""
     from dwgk.disclosures.models import State
 
     if not has_role(user, Role.REVIEWER) or disclosure.state != State.IN_REVIEW:
@@ -141,7 +143,7 @@ def can_review(user, disclosure) -> bool:
     if is_author(user, disclosure):
         return False
     revision = disclosure.working_revision
-    return not any(review.reviewer_id == user.id for review in revision.reviews)
+    return not any(review.reviewer_id == user.id for review in revision.round_reviews)
 
 
 def can_handle_feedback(user) -> bool:

@@ -37,7 +37,7 @@ def test_demo_seed_is_idempotent_and_covers_every_role_and_state(app, runner):
     assert entries > 10
     assert republished == 0  # the re-published item's new revision is live again
     client = app.test_client()
-    assert client.login("office", DEMO_PASSWORD).headers["Location"] == "/members"
+    assert client.login("office", DEMO_PASSWORD).headers["Location"] == "/duties"  # the office lands on 我的待办
     assert "2026年度支部党建工作计划" in text_of(app.test_client().get("/"))
 
 

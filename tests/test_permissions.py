@@ -43,6 +43,7 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "disclosures.edit": ("GET", ["office"]),
     "disclosures.act": ("POST", ["office"]),
     "disclosures.withdraw": ("POST", ["office"]),
+    "disclosures.redraft": ("POST", ["office"]),
     "attachments.upload": ("POST", ["office"]),
     "attachments.delete": ("POST", ["office"]),
     "attachments.download": ("GET", PUBLIC),
@@ -111,6 +112,7 @@ SUCCESS = {
     "attachments.delete": 302,
     "disclosures.edit": 302,  # a published item is revised, not edited: back to its page
     "disclosures.withdraw": 302,
+    "disclosures.redraft": 302,
     "admin.user_reset_password": 422,
     "admin.user_set_active": 302,
     # --- duties and failed jobs (issue 5) ---

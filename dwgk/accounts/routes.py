@@ -19,6 +19,17 @@ def _username_key() -> str:
     return "account:" + services.normalise_username(request.form.get("username", ""))[:64]
 
 
+def landing_url(user) -> str:
+    """Where a person lands after signing in: where their work is. The office and the
+    leading group on 我的待办, supervisors in the supervision inbox, everyone else (members,
+    the admin) on the member board."""
+    if policy.can_see_duties(user):
+        return url_for("duties.index")
+    if policy.can_supervise(user):
+        return url_for("supervision.inbox")
+    return url_for("boards.members")
+
+
 def _failed(response) -> bool:
     """Only failed attempts count against the limits; a success redirects."""
     return response.status_code != 302
@@ -31,7 +42,7 @@ def _failed(response) -> bool:
                key_func=_username_key, deduct_when=_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("boards.members"))
+        return redirect(safe_next(request.args.get("next")) or landing_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
@@ -42,7 +53,7 @@ def login():
             login_user(user)
             if user.must_change_password:
                 return redirect(url_for("accounts.change_password"))
-            return redirect(safe_next(request.args.get("next")) or url_for("boards.members"))
+            return redirect(safe_next(request.args.get("next")) or landing_url(user))
         form.add_error(None, "用户名或密码不正确，或账号已停用。")
     status = 422 if form.errors or form.form_errors else 200
     return render("accounts/login.html", form=form, status=status)
@@ -72,7 +83,7 @@ def change_password():
             session.permanent = True
             login_user(user)
             flash("密码已修改。", "success")
-            return redirect(url_for("boards.members"))
+            return redirect(landing_url(user))
     status = 422 if form.errors or form.form_errors else 200
     return render("accounts/password.html", form=form, status=status,
                   min_length=current_app.config["DWGK_PASSWORD_MIN_LENGTH"])

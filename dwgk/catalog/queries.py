@@ -63,6 +63,9 @@ class Due:
     due: date | None = None  # None: no fixed date (standing, immediate, staged)
     is_overdue: bool = False
     overdue_note: str = ""
+    # Published within the current period: what "on time" (按时) means. An entry not yet
+    # published in its period is "not yet due", never "on time".
+    is_done_for_period: bool = False
 
 
 def next_due(entry: CatalogEntry, last_published: date | None, today: date) -> Due:
@@ -88,7 +91,7 @@ def next_due(entry: CatalogEntry, last_published: date | None, today: date) -> D
         explanation = (f"{FREQUENCY_LABELS[months]}公开一次；{this_word}（{period_name(today, months)}）"
                        f"已于 {last_published.isoformat()} 公开，下次应在{next_word}"
                        f"（{period_name(due, months)}）最后一日 {due.isoformat()} 前公开。")
-        return Due(label, explanation, due)
+        return Due(label, explanation, due, is_done_for_period=True)
     label = f"{this_word}末（{end.isoformat()}）"
     explanation = (f"{FREQUENCY_LABELS[months]}公开一次；{this_word}（{period_name(today, months)}）"
                    f"尚未公开，应在{this_word}最后一日 {end.isoformat()} 前公开。")

@@ -284,6 +284,7 @@ def add_items(count: int, feedback: int = 0, *, now: datetime | None = None) -> 
                 is_predisclosure=False, decision_date=None, change_note=note,
                 author_id=plan["author"], created_at=moment,
                 submitted_at=moment + timedelta(minutes=30) if submitted else None,
+                review_round=1 if submitted else 0,
                 approved_at=moment + timedelta(hours=1) if approved else None,
                 published_at=published_at, published_by_id=plan["author"] if published_at else None)
 
@@ -318,7 +319,7 @@ def add_items(count: int, feedback: int = 0, *, now: datetime | None = None) -> 
                 continue
             reviewer = rng.choice([r for r in reviewers if r != row["author_id"]])
             review_rows.append(dict(
-                revision_id=rid, reviewer_id=reviewer, decision=Decision.APPROVE,
+                revision_id=rid, round=1, reviewer_id=reviewer, decision=Decision.APPROVE,
                 check_content=True, check_form=True, check_scope=True, check_timing=True,
                 check_duration=True, check_secrecy=True, reason="",
                 meeting_date=row["approved_at"].astimezone(clock.LOCAL_TZ).date() if row["is_major"] else None,

@@ -66,7 +66,9 @@ def make_disclosure(state=None, *, title: str | None = None, body: str = "公开
         title=title or f"公开事项{next(_sequence)}", body_source=body,
         category_id=(category or make_category()).id,
         catalog_entry_id=catalog_entry.id if catalog_entry else None,
-        scope=scope or Scope.PUBLIC, cadence=cadence or Cadence.IMMEDIATE,
+        # by default, the catalog entry's scope (a members-only entry never gets a public item)
+        scope=scope or (catalog_entry.scope if catalog_entry else Scope.PUBLIC),
+        cadence=cadence or Cadence.IMMEDIATE,
         members_first_days=members_first_days,
         members_first_reason="" if members_first_days else "测试数据，无需党内先行",
         **fields)

@@ -54,3 +54,11 @@ class ActionForm(BaseForm):
 class WithdrawForm(BaseForm):
     version_id = HiddenField()
     reason = TextAreaField("撤回理由", validators=[DataRequired("撤回须写明理由。"), Length(max=1000)])
+
+
+class RedraftForm(BaseForm):
+    """退回草稿: the office takes an item in review or approved back to draft."""
+
+    version_id = HiddenField()
+    reason = TextAreaField("退回草稿的理由", validators=[DataRequired("退回草稿须写明理由。"),
+                                                   Length(max=1000)])

@@ -67,7 +67,7 @@ class Disclosure(db.Model):
     # When the live revision was published (sorts the boards, "newest first").
     last_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # 先党内、后党外: when a public item reaches the public board. NULL: not public.
-    # Not indexed: the boards walk ix_disclosure_published_order instead (migration 0008).
+    # Not indexed: the boards walk ix_disclosure_published_order instead (migration 0009).
     public_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -125,6 +125,14 @@ class Revision(db.Model):
     is_predisclosure: Mapped[bool] = mapped_column(Boolean, default=False)  # 预公开
     decision_date: Mapped[date | None] = mapped_column(Date)  # pre-disclosure: decided on
     change_note: Mapped[str] = mapped_column(Text, default="")  # 再公开: what changed, why
+    # The review round (审核轮次) now open or last held: each submission opens the next one;
+    # a reviewer decides once per round. 0: never submitted.
+    review_round: Mapped[int] = mapped_column(default=0)
+    # Why this draft is a draft again: a reviewer's return or the office's 退回草稿 of an
+    # approved item. Set then, cleared at the next submission ("returned items to fix").
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    return_reason: Mapped[str] = mapped_column(Text, default="")
     author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -138,12 +146,36 @@ class Revision(db.Model):
     catalog_entry = relationship("CatalogEntry")
     responsible = relationship("User", foreign_keys=[responsible_id])
     author = relationship("User", foreign_keys=[author_id])
+    returned_by = relationship("User", foreign_keys=[returned_by_id])
     reviews: Mapped[list[Review]] = relationship(back_populates="revision",
                                                  order_by="Review.created_at",
                                                  cascade="all, delete-orphan")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="revision",
                                                          order_by="Attachment.id",
                                                          cascade="all, delete-orphan")
+
+    @property
+    def round_reviews(self) -> list[Review]:
+        """The decisions of the current (or last) review round."""
+        return [review for review in self.reviews if review.round == self.review_round]
+
+    @property
+    def approvals(self) -> list[Review]:
+        """The approvals of the current (or last) round: the ones that passed it."""
+        return [review for review in self.round_reviews if review.decision == Decision.APPROVE]
+
+    @property
+    def is_returned_by_review(self) -> bool:
+        """A draft again because a reviewer returned it (not the office's 退回草稿)."""
+        return self.returned_at is not None and any(
+            review.decision == Decision.RETURN for review in self.round_reviews)
+
+    def rounds(self) -> list[tuple[int, list[Review]]]:
+        """(round number, its decisions) for every round held, the latest first."""
+        held: dict[int, list[Review]] = {}
+        for review in self.reviews:
+            held.setdefault(review.round, []).append(review)
+        return sorted(held.items(), reverse=True)
 
 
 class Decision(str, enum.Enum):
@@ -171,7 +203,8 @@ class Review(db.Model):
     __tablename__ = "review"
     shown_publicly = True  # any change shows on the public pages (core.generation)
     __table_args__ = (
-        UniqueConstraint("revision_id", "reviewer_id"),
+        # A reviewer decides once per round; a resubmission opens the next round.
+        UniqueConstraint("revision_id", "round", "reviewer_id"),
         values_check("decision", Decision, "known_decision"),
         # An approval has every box ticked; a return has a reason.
         CheckConstraint(
@@ -183,6 +216,7 @@ class Review(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    round: Mapped[int] = mapped_column(default=1)  # Revision.review_round when decided
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     decision: Mapped[Decision] = mapped_column(enum_column(Decision))
     check_content: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -10,10 +10,11 @@ from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.catalog.models import Cadence, Scope
 from dwgk.disclosures import queries, services
-from dwgk.disclosures.forms import ActionForm, DisclosureForm, WithdrawForm
+from dwgk.disclosures.forms import ActionForm, DisclosureForm, RedraftForm, WithdrawForm
 from dwgk.disclosures.models import State
 from dwgk.disclosures.workflow import Action
 from dwgk.extensions import db
+from dwgk.reminders.mailing import mail_notices_after_commit
 from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
@@ -108,6 +109,7 @@ def show(disclosure_id: int):
     return render("disclosures/show.html", disclosure=disclosure, revision=disclosure.working_revision,
                   action_form=ActionForm(version_id=disclosure.version_id),
                   withdraw_form=WithdrawForm(version_id=disclosure.version_id),
+                  redraft_form=RedraftForm(version_id=disclosure.version_id),
                   Action=Action, approvals_needed=services.approvals_needed(disclosure)
                   if disclosure.state == State.IN_REVIEW else None)
 
@@ -119,14 +121,9 @@ def edit(disclosure_id: int):
     if not policy.can_edit_disclosure(current_user, disclosure):
         flash(f"“{disclosure.state.label}”状态的事项不能直接修改。", "error")
         return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
-    revision = disclosure.working_revision
-    form = DisclosureForm(obj=revision if request.method == "GET" else None)
-    _fill_choices(form)
-    if request.method == "GET":
-        form.version_id.data = disclosure.version_id
-        form.scope.data = revision.scope.value
-        form.cadence.data = revision.cadence.value
-        form.predisclosure_id.data = disclosure.predisclosure_id
+    form = DisclosureForm() if request.method == "POST" else _filled_form(disclosure)
+    if request.method == "POST":
+        _fill_choices(form)
     if form.validate_on_submit():
         try:
             services.update_draft(disclosure, _draft_input(form), actor=_user(),
@@ -145,6 +142,18 @@ def edit(disclosure_id: int):
         disclosure = _load(disclosure_id)
     status = 409 if CONFLICT in form.form_errors else (422 if form.errors or form.form_errors else 200)
     return render("disclosures/edit.html", form=form, disclosure=disclosure, status=status)
+
+
+def _filled_form(disclosure) -> DisclosureForm:
+    """The edit form holding the working revision as saved."""
+    revision = disclosure.working_revision
+    form = DisclosureForm(formdata=None, obj=revision)
+    _fill_choices(form)
+    form.version_id.data = disclosure.version_id
+    form.scope.data = revision.scope.value
+    form.cadence.data = revision.cadence.value
+    form.predisclosure_id.data = disclosure.predisclosure_id
+    return form
 
 
 ACTIONS = {
@@ -174,9 +183,43 @@ def act(disclosure_id: int, verb: str):
         flash(CONFLICT, "error")
     except services.DisclosureError as exc:
         db.session.rollback()
+        if action == Action.SUBMIT and exc.field and exc.field != "body_source":
+            # A rule of publication: say it next to its field, on the edit page.
+            disclosure = _load(disclosure_id)
+            edit_form = _filled_form(disclosure)
+            edit_form.add_error(exc.field, str(exc))
+            return render("disclosures/edit.html", form=edit_form, disclosure=disclosure,
+                          status=422)
         flash(str(exc), "error")
     else:
+        mail_notices_after_commit()
         flash(done, "success")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+
+
+@bp.post("/<int:disclosure_id>/redraft")
+@policy.require(policy.can_draft)
+def redraft(disclosure_id: int):
+    """退回草稿 (from review or approved), with a reason."""
+    disclosure = _load(disclosure_id)
+    form = RedraftForm()
+    if form.validate_on_submit() and policy.can_act(current_user, disclosure, Action.REDRAFT):
+        try:
+            services.redraft(disclosure, form.reason.data, actor=_user(),
+                             expected_version=_version(form))
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            flash(CONFLICT, "error")
+        except services.DisclosureError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash("已退回草稿：可以编辑修改，完成后重新提交审核（将开始新一轮审核）。", "success")
+            return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+        return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+    for error in form.reason.errors or [f"“{disclosure.state.label}”状态的事项不能退回草稿。"]:
+        flash(error, "error")
     return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
 
 

@@ -31,6 +31,10 @@ class EditConflict(DisclosureError):
     """Somebody else saved the item after this user opened it."""
 
 
+# Shown where a reviewer may not decide (again): the review page and the service.
+ALREADY_DECIDED = "该事项当前不在审核中，或您已在本轮审核中提出意见（办公室修改后重新提交，将开始新一轮审核）。"
+
+
 @dataclass
 class DraftInput:
     """What the office types into the drafting form."""
@@ -84,11 +88,38 @@ def _check_draft(data: DraftInput) -> None:
     if not 0 <= data.members_first_days <= MAX_MEMBERS_FIRST_DAYS:
         raise DisclosureError(f"党内先行公开天数须为 0 至 {MAX_MEMBERS_FIRST_DAYS} 天。",
                               "members_first_days")
-    if (data.scope == Scope.PUBLIC and data.members_first_days == 0
-            and not data.members_first_reason.strip()):
-        raise DisclosureError("党内先行期为 0 天时，须说明理由。", "members_first_reason")
     if data.is_predisclosure and data.decision_date is None:
         raise DisclosureError("预公开须填写拟决策日期。", "decision_date")
+    problem = publish_rule_problem(data, clock.today())
+    if problem is not None:
+        raise problem
+
+
+def publish_rule_problem(values, today: date) -> DisclosureError | None:
+    """The first rule of publication that `values` (a DraftInput or a Revision) breaks if it
+    were published `today`, as a refusal naming its field; None when it may be published.
+    The same rules are checked at save, at submit and at publish, so that an approved
+    item is never stopped at the last step by something the form could have said."""
+    if (values.scope == Scope.PUBLIC and values.members_first_days == 0
+            and not (values.members_first_reason or "").strip()):
+        return DisclosureError("党内先行期为 0 天时，须说明理由。", "members_first_reason")
+    if values.is_predisclosure and values.decision_date is not None:
+        earliest = today + timedelta(days=PREDISCLOSURE_MIN_DAYS)
+        if values.decision_date < earliest:
+            return DisclosureError(
+                f"预公开须在决策前至少 {PREDISCLOSURE_MIN_DAYS} 日发布：拟决策日期"
+                f"（{values.decision_date}）应不早于 {earliest}。", "decision_date")
+    if values.catalog_entry_id is not None and values.scope == Scope.PUBLIC:
+        entry = db.session.get(CatalogEntry, values.catalog_entry_id)
+        if entry is not None and entry.scope == Scope.MEMBERS:
+            return DisclosureError(
+                f"目录条目“{entry.title}”规定为党内公开，本事项不能社会公开："
+                "请将公开范围改为党内公开，或选择其他目录条目。", "scope")
+    return None
+
+
+# How a refusal at publish tells the office the way out (the button on the item page).
+PUBLISH_FIX = "请点“退回草稿”，在编辑页修改后重新提交审核。"
 
 
 def _apply(revision: Revision, data: DraftInput) -> None:
@@ -170,11 +201,41 @@ def _do(disclosure: Disclosure, action: Action, actor: User, expected_version: i
 
 
 def submit(disclosure: Disclosure, *, actor: User, expected_version: int | None = None) -> None:
+    """Open the next review round and tell the reviewers who may decide it."""
+    from dwgk.disclosures import notices
+
     revision = disclosure.working_revision
     if not plain_text(revision.body_html) and not revision.attachments:
         raise DisclosureError("正文和附件不能都为空，请补充公开内容后再提交审核。", "body_source")
+    problem = publish_rule_problem(revision, clock.today())
+    if problem is not None:
+        raise DisclosureError(f"不能提交审核：{problem}请在编辑页修改后再提交。", problem.field)
+    _do(disclosure, Action.SUBMIT, actor, expected_version,
+        summary=f"{revision.title}（第 {revision.number} 版，第 {revision.review_round + 1} 轮审核）")
     revision.submitted_at = clock.now()
-    _do(disclosure, Action.SUBMIT, actor, expected_version)
+    revision.review_round += 1
+    revision.returned_at, revision.returned_by_id, revision.return_reason = None, None, ""
+    db.session.flush()
+    notices.submitted(disclosure, actor)
+
+
+def _mark_returned(revision: Revision, by: User, reason: str) -> None:
+    revision.returned_at = clock.now()
+    revision.returned_by_id = by.id
+    revision.return_reason = reason
+    revision.approved_at = None
+
+
+def redraft(disclosure: Disclosure, reason: str, *, actor: User,
+            expected_version: int | None = None) -> None:
+    """退回草稿: the office takes an item in review or approved back to draft, to change it
+    and submit it again (a new review round). The text stays; a reason is required."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DisclosureError("退回草稿须写明理由。", "reason")
+    _do(disclosure, Action.REDRAFT, actor, expected_version, summary=reason)
+    _mark_returned(disclosure.working_revision, actor, reason)
+    db.session.flush()
 
 
 @dataclass
@@ -220,7 +281,8 @@ def approvals_needed(disclosure: Disclosure) -> int:
 
 
 def quorum_reached(disclosure: Disclosure) -> bool:
-    approvals = [r for r in disclosure.working_revision.reviews if r.decision == Decision.APPROVE]
+    """Counted within the current review round: approvals of earlier rounds do not count."""
+    approvals = disclosure.working_revision.approvals
     if not approvals:
         return False
     if disclosure.working_revision.is_major and any(r.records_meeting for r in approvals):
@@ -230,8 +292,11 @@ def quorum_reached(disclosure: Disclosure) -> bool:
 
 def review(disclosure: Disclosure, data: ReviewInput, *, reviewer: User,
            expected_version: int | None = None) -> Review:
-    """Record a reviewer's decision; return the item, or approve it once the quorum is met."""
+    """Record a reviewer's decision in the current round; return the item (ending the
+    round), or approve it once the round's quorum is met. The drafter and the responsible
+    person are told either way."""
     from dwgk import policy
+    from dwgk.disclosures import notices
 
     _check_version(disclosure, expected_version)
     if disclosure.state != State.IN_REVIEW:
@@ -239,7 +304,7 @@ def review(disclosure: Disclosure, data: ReviewInput, *, reviewer: User,
     if policy.is_author(reviewer, disclosure):
         raise DisclosureError("不能审核自己起草或修改的事项。")
     if not policy.can_review(reviewer, disclosure):
-        raise DisclosureError("您已审核过此版本，或无审核权限。")
+        raise DisclosureError(ALREADY_DECIDED)
     if data.decision == Decision.APPROVE and not data.checklist_complete:
         raise DisclosureError("同意公开前，须逐项确认内容、形式、范围、时间、时长及保密审查。", "checklist")
     if data.decision == Decision.RETURN and not data.reason.strip():
@@ -250,7 +315,8 @@ def review(disclosure: Disclosure, data: ReviewInput, *, reviewer: User,
         if data.meeting_date > clock.today():
             raise DisclosureError("会议日期不能晚于今天。", "meeting_date")
     revision = disclosure.working_revision
-    entry = Review(revision=revision, reviewer_id=reviewer.id, decision=data.decision,
+    entry = Review(revision=revision, round=revision.review_round, reviewer_id=reviewer.id,
+                   decision=data.decision,
                    check_content=data.check_content, check_form=data.check_form,
                    check_scope=data.check_scope, check_timing=data.check_timing,
                    check_duration=data.check_duration, check_secrecy=data.check_secrecy,
@@ -260,26 +326,35 @@ def review(disclosure: Disclosure, data: ReviewInput, *, reviewer: User,
     db.session.add(entry)
     db.session.flush()
     record(f"review.{data.decision.value}", disclosure, actor=reviewer,
-           summary=f"{revision.title}（第 {revision.number} 版）" + (f"：{entry.reason}" if entry.reason else ""))
+           summary=f"{revision.title}（第 {revision.number} 版，第 {revision.review_round} 轮）"
+           + (f"：{entry.reason}" if entry.reason else ""))
     if data.decision == Decision.RETURN:
         _do(disclosure, Action.RETURN, reviewer, None, summary=entry.reason)
+        _mark_returned(revision, reviewer, entry.reason)
+        db.session.flush()
+        notices.returned(disclosure, reviewer)
     elif quorum_reached(disclosure):
         revision.approved_at = clock.now()
         _do(disclosure, Action.APPROVE, reviewer, None)
+        notices.approved(disclosure, reviewer)
     return entry
 
 
 def publish(disclosure: Disclosure, *, actor: User, expected_version: int | None = None) -> None:
-    """Make the approved working revision the live one (先党内、后党外 for public items)."""
+    """Make the approved working revision the live one (先党内、后党外 for public items).
+    A rule of publication broken by now (time passed since approval) is refused with the
+    fix: 退回草稿, change, submit again."""
+    from dwgk.disclosures import notices
+
     revision = disclosure.working_revision
     now = clock.now()
     today = clock.today()
-    if revision.is_predisclosure and disclosure.state == State.APPROVED:
-        if revision.decision_date is None or revision.decision_date < today + timedelta(days=PREDISCLOSURE_MIN_DAYS):
-            raise DisclosureError(
-                f"预公开须在决策前至少 {PREDISCLOSURE_MIN_DAYS} 日发布：拟决策日期"
-                f"（{revision.decision_date}）应不早于 {today + timedelta(days=PREDISCLOSURE_MIN_DAYS)}。"
-                "请修订拟决策日期后重新提交审核。")
+    if disclosure.state == State.APPROVED:
+        if revision.is_predisclosure and revision.decision_date is None:
+            raise DisclosureError(f"不能发布：预公开须填写拟决策日期。{PUBLISH_FIX}", "decision_date")
+        problem = publish_rule_problem(revision, today)
+        if problem is not None:
+            raise DisclosureError(f"不能发布：{problem}{PUBLISH_FIX}", problem.field)
     was_public = disclosure.public_from is not None
     previous = disclosure.live_revision
     _do(disclosure, Action.PUBLISH, actor, expected_version)
@@ -299,6 +374,7 @@ def publish(disclosure: Disclosure, *, actor: User, expected_version: int | None
     if previous is not None:
         record("disclosure.republish", disclosure, actor=actor,
                summary=f"第 {revision.number} 版替换第 {previous.number} 版：{revision.change_note}")
+    notices.published(disclosure, actor)
 
 
 def revise(disclosure: Disclosure, *, actor: User, expected_version: int | None = None) -> Revision:

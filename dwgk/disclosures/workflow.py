@@ -2,10 +2,13 @@
 `Disclosure.state`.
 
     draft ──submit──> in_review ──approve──> approved ──publish──> published ──archive──> archived
-      ^                   │                                          │
-      └──────return───────┘                 revise (new revision) ───┘
+      ^  ^                │  │                  │                      │
+      │  └────return──────┘  │                  │  revise (new revision) ──> draft
+      └──────redraft─────────┴──────────────────┘
 
-`withdraw` takes an item off every board from any state but withdrawn. Whether an action
+`return` is a reviewer's (with a reason); `redraft` (退回草稿) is the office's way back from
+review or from an approved item it cannot or should not publish (with a reason). Every
+submission opens a new review round (services.submit). `withdraw` takes an item off every board from any state but withdrawn. Whether an action
 is *allowed* for a user is policy.py's question; whether it is *legal* in a state is this
 table's.
 """
@@ -19,6 +22,7 @@ from dwgk.disclosures.models import Disclosure, State
 class Action(str, enum.Enum):
     SUBMIT = "submit"
     RETURN = "return"
+    REDRAFT = "redraft"
     APPROVE = "approve"
     PUBLISH = "publish"
     REVISE = "revise"
@@ -33,6 +37,7 @@ class Action(str, enum.Enum):
 ACTION_LABELS = {
     Action.SUBMIT: "提交审核",
     Action.RETURN: "退回修改",
+    Action.REDRAFT: "退回草稿",
     Action.APPROVE: "审核通过",
     Action.PUBLISH: "发布",
     Action.REVISE: "修订（再公开）",
@@ -44,6 +49,8 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.DRAFT, Action.SUBMIT): State.IN_REVIEW,
     (State.IN_REVIEW, Action.RETURN): State.DRAFT,
     (State.IN_REVIEW, Action.APPROVE): State.APPROVED,
+    (State.IN_REVIEW, Action.REDRAFT): State.DRAFT,
+    (State.APPROVED, Action.REDRAFT): State.DRAFT,
     (State.APPROVED, Action.PUBLISH): State.PUBLISHED,
     (State.PUBLISHED, Action.REVISE): State.DRAFT,
     (State.PUBLISHED, Action.ARCHIVE): State.ARCHIVED,

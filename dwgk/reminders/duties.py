@@ -11,7 +11,8 @@ sweep does not):
 |                 | the entry says otherwise), nothing published in it    | person; overdue: + reviewers |
 | `staged`        | 7 days after the result date (moved past holidays),   | the item's responsible  |
 |                 | the item still unpublished (draft/in review/approved) | person, else its author |
-| `review`        | N working days after submission (review_due_workdays) | reviewers not yet decided |
+| `review`        | N working days after the round's submission           | reviewers who have not  |
+|                 | (review_due_workdays): the quorum still missing       | decided the round       |
 | `feedback`      | N working days after a named filing came in           | the assignee, else office |
 | `note`          | N working days after a supervision note was filed     | office                  |
 | `publicity`     | the last working day of a publicity period (公示期)    | office                  |
@@ -291,9 +292,13 @@ def _review(today: date, until: date, calendar: Calendar, settings: Settings, pe
     if not due_rows:
         return []
     decided: dict[int, set[int]] = {}
+    # Decisions of the open round only: after a return and a fix, every reviewer who has
+    # not decided the new round is reminded again (the round's submission is its start).
     for revision_id, reviewer_id in db.session.execute(
             select(Review.revision_id, Review.reviewer_id)
-            .where(Review.revision_id.in_([row[1] for row in due_rows]))):
+            .join(Revision, Revision.id == Review.revision_id)
+            .where(Review.revision_id.in_([row[1] for row in due_rows]),
+                   Review.round == Revision.review_round)):
         decided.setdefault(revision_id, set()).add(reviewer_id)
     pending = []
     for item_id, revision_id, title, author_id, deadline in due_rows:

@@ -1,6 +1,8 @@
-"""Duty notices by e-mail, where SMTP is configured (DWGK_SMTP_*).
+"""Duty notices and the review loop's notices by e-mail, where SMTP is configured (DWGK_SMTP_*).
 
-Called after the sweep's commit (a rolled-back sweep mails nothing). Each person gets one
+Called after the sweep's commit (a rolled-back sweep mails nothing), and after the commit
+of a request that told someone of a step of the review loop (`mail_notices_after_commit`:
+submitted, returned, approved, published; see disclosures.notices). Each person gets one
 message listing their duty notices that have not been e-mailed yet; `Notification.emailed_at`
 is the sent-record, claimed row by row before the message is handed over, so a notice is
 mailed once however often the sweep runs, and two sweeps at once never both mail it. The
@@ -22,6 +24,7 @@ from dwgk.core import clock, mail
 from dwgk.core import settings as unit_settings
 from dwgk.extensions import db
 from dwgk.notifications.models import Notification
+from dwgk.disclosures.notices import KIND_LABELS as STEP_LABELS
 from dwgk.reminders.duties import KIND_LABELS
 
 log = logging.getLogger(__name__)
@@ -29,11 +32,21 @@ log = logging.getLogger(__name__)
 # A notice not mailed within a day (SMTP and Redis both down that long) is not mailed late.
 MAIL_WINDOW = timedelta(days=1)
 DUTY_KINDS = "duty.%"
+STEP_KINDS = "disclosure.%"
+
+
+def mail_notices_after_commit() -> int:
+    """After a request's commit: e-mail the notices of the review loop not yet e-mailed
+    (where SMTP is configured; otherwise nothing, not even a query)."""
+    if not mail.is_configured():
+        return 0
+    return mail_duty_notices()
 
 
 def mail_duty_notices() -> int:
-    """E-mail the duty notices not yet e-mailed, one message per person. Commits (the
-    claims); call it after the sweep's own commit. Returns the messages handed over."""
+    """E-mail the duty notices and the review loop's notices not yet e-mailed, one message
+    per person. Commits (the claims); call it after the caller's own commit. Returns the
+    messages handed over."""
     if not mail.is_configured():
         return 0
     since = clock.now() - MAIL_WINDOW
@@ -42,7 +55,8 @@ def mail_duty_notices() -> int:
                Notification.due_key, Notification.message, Notification.link,
                User.email, User.display_name)
         .join(User, User.id == Notification.recipient_id)
-        .where(Notification.kind.like(DUTY_KINDS), Notification.emailed_at.is_(None),
+        .where(Notification.kind.like(DUTY_KINDS) | Notification.kind.like(STEP_KINDS),
+               Notification.emailed_at.is_(None),
                Notification.created_at >= since, User.active.is_(True),
                User.email.is_not(None), User.email != "")
         .order_by(Notification.recipient_id, Notification.id)).all()
@@ -83,7 +97,8 @@ def _message(notices) -> tuple[str, str, str]:
     unit = unit_settings.get().unit_name
     first = notices[0]
     if len(notices) == 1:
-        label = KIND_LABELS.get(first.kind.removeprefix("duty."), "待办")
+        label = (STEP_LABELS.get(first.kind)
+                 or KIND_LABELS.get(first.kind.removeprefix("duty."), "待办"))
         late = "（已逾期）" if first.due_key.startswith("overdue:") else ""
         subject = f"{unit}党务公开提醒：{label}{late}"
     else:

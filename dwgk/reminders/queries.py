@@ -4,19 +4,21 @@ in a fixed number of queries whatever the number of rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from dwgk.accounts.models import Role, User
 from dwgk.core import settings as unit_settings
-from dwgk.core.workdays import Calendar
+from dwgk.core.workdays import Calendar, period_end
 from dwgk.disclosures.models import Disclosure, Revision
 from dwgk.extensions import db
 from dwgk.reminders.duties import (FEEDBACK, NOTE, PERIODIC, REVIEW, Duty, compute_duties)
 
-# How far "我的待办" looks ahead: the next 10 working days.
-HORIZON_WORKDAYS = 10
+# How far "我的待办" looks ahead: to the end of this quarter or 30 days, whichever is later
+# (so the quarter-end wave of periodic duties is visible from the quarter's first day).
+HORIZON_DAYS = 30
+HORIZON_MONTHS = 3
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,10 @@ class MyDuties:
     office_view: bool  # all the office's work is listed, not only the person's own
 
 
-def horizon(today: date, calendar: Calendar) -> date:
-    """The last day "我的待办" looks at: the 10th working day after today."""
-    return calendar.add_workdays(today, HORIZON_WORKDAYS).due
+def horizon(today: date, calendar: Calendar | None = None) -> date:
+    """The last day "我的待办" looks at: this quarter's last day or 30 days from today,
+    whichever is later."""
+    return max(period_end(today, HORIZON_MONTHS), today + timedelta(days=HORIZON_DAYS))
 
 
 def _link_for(user: User, duty: Duty) -> str:

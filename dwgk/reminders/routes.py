@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from dwgk import policy
 from dwgk.core import clock
-from dwgk.reminders import queries
+from dwgk.reminders import queries, work
 from dwgk.web.render import render
 
 bp = Blueprint("duties", __name__, url_prefix="/duties")
@@ -15,6 +15,7 @@ bp = Blueprint("duties", __name__, url_prefix="/duties")
 @bp.get("")
 @policy.require(policy.can_see_duties)
 def index():
-    return render("reminders/duties.html",
-                  duties=queries.my_duties(current_user._get_current_object(), clock.today()),
-                  horizon_workdays=queries.HORIZON_WORKDAYS)
+    user = current_user._get_current_object()
+    return render("reminders/duties.html", work=work.my_work(user),
+                  duties=queries.my_duties(user, clock.today()),
+                  horizon_days=queries.HORIZON_DAYS)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
+
+from dwgk.accounts.models import Role
 
 from dwgk.catalog.queries import CategoryGroup, catalog_overview
 from dwgk.core import clock
@@ -21,6 +23,7 @@ from dwgk.disclosures.models import Disclosure, Revision, State
 from dwgk.extensions import db
 from dwgk.reporting.ledger import local_date
 from dwgk.feedback.models import Feedback, FeedbackStatus
+from dwgk.reminders import work
 from dwgk.reminders.duties import KIND_LABELS, KINDS, Duty, compute_duties
 from dwgk.supervision.models import SupervisionNote
 from dwgk.supervision.queries import overdue_before
@@ -36,6 +39,15 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class Work:
+    """The sizes of the 我的待办 work lists (reminders.work): the same statements, counted."""
+
+    returned: int  # 退回待修改
+    approved: int  # 审核通过待发布
+    mine_to_review: int | None  # 待我审核 (a reviewer looking); None for others
+
+
+@dataclass(frozen=True)
 class Handling:
     feedback_open: int  # not yet answered nor closed
     feedback_overdue: int  # named, past the unit's reply deadline, unanswered
@@ -48,6 +60,8 @@ class CatalogStanding:
     groups: list[CategoryGroup]
     entries: int
     overdue: int
+    on_time: int  # periodic entries published within the current period
+    pending: int  # periodic entries not yet published in the current period, not overdue
 
 
 @dataclass(frozen=True)
@@ -59,18 +73,18 @@ class Dashboard:
     overdue_by_kind: list[tuple[str, int]]  # (label, count), in the reminders' order
     queue: Queue
     handling: Handling
+    work: Work
 
 
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=clock.LOCAL_TZ)
 
 
-def _counts(calendar: Calendar, settings, today: date):
-    """The review queue and the open/overdue handling counts, in one query."""
+def _counts(calendar: Calendar, settings, today: date, reviewer_id: int | None):
+    """The review queue, the work lists' sizes and the open/overdue handling counts, in one
+    query. The open counts and the work lists are the same statements (reminders.work)."""
     feedback_cutoff = overdue_before(calendar, settings.feedback_reply_workdays, today)
     note_cutoff = overdue_before(calendar, settings.supervision_reply_workdays, today)
-    open_feedback = and_(Feedback.replied_at.is_(None), Feedback.status.in_(
-        (FeedbackStatus.NEW, FeedbackStatus.ASSIGNED)))
     overdue_feedback = and_(
         Feedback.is_named.is_(True), Feedback.replied_at.is_(None),
         Feedback.status != FeedbackStatus.CLOSED,
@@ -84,11 +98,14 @@ def _counts(calendar: Calendar, settings, today: date):
     queue = (select(func.count(Disclosure.id), func.min(Revision.submitted_at))
              .join(Revision, Revision.id == Disclosure.working_revision_id)
              .where(Disclosure.state == State.IN_REVIEW).subquery())
+    mine = (work.count_of(work.waiting_for_review_by(reviewer_id)) if reviewer_id is not None
+            else literal(None))
     return db.session.execute(select(
         queue.c[0], queue.c[1],
-        count(Feedback, open_feedback), count(Feedback, overdue_feedback),
-        count(SupervisionNote, unanswered),
+        work.count_of(work.feedback_to_answer()), count(Feedback, overdue_feedback),
+        work.count_of(work.notes_to_answer()),
         count(SupervisionNote, unanswered, SupervisionNote.created_at < _day_start(note_cutoff)),
+        work.count_of(work.returned_to_fix()), work.count_of(work.approved_to_publish()), mine,
     )).one()
 
 
@@ -102,16 +119,22 @@ def build(user) -> Dashboard:
     by_kind = {kind: 0 for kind in KINDS}
     for duty in duties:
         by_kind[duty.kind] = by_kind.get(duty.kind, 0) + 1
-    (queue_size, oldest_at, feedback_open, feedback_overdue, notes_open,
-     notes_overdue) = _counts(calendar, settings, today)
+    reviewer_id = user.id if user.has_role(Role.REVIEWER) else None
+    (queue_size, oldest_at, feedback_open, feedback_overdue, notes_open, notes_overdue,
+     returned, approved, mine) = _counts(calendar, settings, today, reviewer_id)
     oldest_on = local_date(oldest_at)  # min() keeps the column's type: an aware UTC datetime
     return Dashboard(
         today=today,
-        catalog=CatalogStanding(groups, len(rows), sum(row.due.is_overdue for row in rows)),
+        catalog=CatalogStanding(
+            groups, len(rows), sum(row.due.is_overdue for row in rows),
+            sum(row.due.is_done_for_period for row in rows),
+            sum(bool(row.due.due) and not row.due.is_done_for_period and not row.due.is_overdue
+                for row in rows)),
         overdue_duties=duties[:OVERDUE_SHOWN], overdue_total=len(duties),
         overdue_by_kind=[(KIND_LABELS.get(kind, kind), number)
                          for kind, number in by_kind.items() if number],
         queue=Queue(queue_size, oldest_on,
                     None if oldest_on is None else calendar.workdays_between(oldest_on, today)),
-        handling=Handling(feedback_open, feedback_overdue, notes_open, notes_overdue))
+        handling=Handling(feedback_open, feedback_overdue, notes_open, notes_overdue),
+        work=Work(returned, approved, mine))
 

@@ -10,10 +10,21 @@ from dwgk.disclosures import services
 from dwgk.disclosures.models import CHECKLIST, Decision, State
 from dwgk.extensions import db
 from dwgk.review import queries
+from dwgk.reminders import work
+from dwgk.reminders.mailing import mail_notices_after_commit
 from dwgk.review.forms import ReviewForm
 from dwgk.web.render import render
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+
+@bp.app_template_global()
+def review_waiting() -> int:
+    """The menu's 审核 count for the page being rendered: the length of the reader's
+    待我审核 list (reminders.work), read per request, never kept in a shared page."""
+    if not policy.can_use_review_queue(current_user):
+        return 0
+    return work.review_waiting_count(current_user.id)
 
 
 @bp.get("")
@@ -28,6 +39,7 @@ def _page(disclosure, form, status=200):
                   form=form, field_changes=fields, diff_lines=lines, checklist=CHECKLIST,
                   can_review=policy.can_review(current_user, disclosure),
                   is_author=policy.is_author(current_user, disclosure),
+                  already_decided=services.ALREADY_DECIDED,
                   approvals_needed=services.approvals_needed(disclosure)
                   if disclosure.state == State.IN_REVIEW else None,
                   status=status)
@@ -47,7 +59,7 @@ def review(disclosure_id: int):
         if policy.is_author(current_user, disclosure):
             form.add_error(None, "不能审核自己起草或修改的事项。")
             return _page(disclosure, form, 403)
-        form.add_error(None, "该事项当前不在审核中，或您已审核过此版本。")
+        form.add_error(None, services.ALREADY_DECIDED)
         return _page(disclosure, form, 409)
     if form.validate():
         data = services.ReviewInput(
@@ -68,10 +80,12 @@ def review(disclosure_id: int):
             db.session.rollback()
             form.add_error(exc.field if exc.field in form._fields else None, str(exc))
         else:
+            mail_notices_after_commit()
             if data.decision == Decision.RETURN:
-                flash("已退回修改，理由已告知办公室。", "success")
+                flash("已退回修改，理由已告知起草人和责任人；办公室修改后重新提交，将开始新一轮审核。",
+                      "success")
             elif disclosure.state == State.APPROVED:
-                flash("审核通过，办公室可以发布。", "success")
+                flash("审核通过，已通知起草人和责任人，办公室可以发布。", "success")
             else:
                 flash("已记录您的同意意见；重大事项还需其他领导小组成员审核。", "success")
             return redirect(url_for("review.queue"))

@@ -185,3 +185,17 @@ def test_session_cookie_is_secure_under_https(make_app):
     client = app.test_client()
     client.refresh_csrf()
     assert client.get_cookie("dwgk_session").secure
+
+
+def test_each_role_lands_where_its_work_is(app, users):
+    """After login: the office and reviewers on 我的待办, supervisors in their inbox, members
+    (and the admin) on the member board (issue 13)."""
+    for role, landing in [("office", "/duties"), ("reviewer", "/duties"),
+                          ("supervisor", "/supervision"), ("member", "/members"),
+                          ("admin", "/members")]:
+        client = app.test_client()
+        response = client.login(role, DEFAULT_PASSWORD)
+        assert response.headers["Location"] == landing, role
+        assert client.get(landing).status_code == 200, role
+        # Signed in already, /login leads there too.
+        assert client.get("/login").headers["Location"] == landing, role

@@ -317,7 +317,7 @@ def test_a_long_board_is_counted_only_so_far_and_still_pages_on(app, client, mon
 def test_the_board_walks_its_order_index_and_sorts_nothing(app):
     """At 100,000 items a sort of every visible item cost 0.3 s a page (SQLite chose the
     public_from index for the board's condition): the page's ids must be read from the
-    order index, newest first, with nothing sorted (SQLite's plan; migration 0008)."""
+    order index, newest first, with nothing sorted (SQLite's plan; migration 0009)."""
     from sqlalchemy import event
 
     _add_items(app, 30)

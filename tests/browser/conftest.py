@@ -98,7 +98,8 @@ def pytest_runtest_makereport(item, call):
 
 
 def sign_in(page, base: str, username: str) -> None:
-    """Sign in through the login form, as a person would, and land on the member board."""
+    """Sign in through the login form, as a person would, and land where the role's work
+    is: 我的待办 (office, reviewers), the supervision inbox, or the member board."""
     import re
 
     from tests.factories import DEFAULT_PASSWORD
@@ -107,4 +108,4 @@ def sign_in(page, base: str, username: str) -> None:
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/members$"))
+    page.wait_for_url(re.compile(r".*/(members|duties|supervision)$"))

@@ -46,7 +46,7 @@ def test_first_login_forces_password_change_then_shows_the_roles_navigation(app,
     page.get_by_label("再次输入新密码").fill("my-own-secret-2026")
     page.get_by_role("button", name="保存新密码").click()
 
-    page.wait_for_url(re.compile(r".*/members$"))
+    page.wait_for_url(re.compile(r".*/duties$"))  # the office lands where its work is
     assert "密码已修改。" in page.content()
     assert _nav(page) == ["社会公开栏", "党内公开栏", "公开目录", "意见建议", "事项管理", "意见办理",
                          "监督意见答复", "我的待办", "工作台", "台账", "专题报告"]

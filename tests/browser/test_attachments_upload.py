@@ -30,7 +30,7 @@ def _login(page, live_server):
     page.get_by_label("用户名").fill("office")
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/(members)?$"))
+    page.wait_for_url(re.compile(r".*/(members|duties)?$"))
 
 
 def test_htmx_upload_refusal_and_delete(app, live_server, page, draft_id):

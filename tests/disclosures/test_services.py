@@ -93,11 +93,11 @@ def test_approval_needs_every_check_and_a_return_needs_a_reason(ctx):
     assert _actions()[-2:] == ["review.return", "disclosure.return"]
 
 
-def test_a_reviewer_decides_once_per_revision(ctx):
+def test_a_reviewer_decides_once_per_round(ctx):
     item = make_disclosure(State.IN_REVIEW, is_major=True)
     first, _second, _third = (make_user(Role.REVIEWER) for _ in range(3))
     services.review(item, services.ReviewInput(**APPROVE), reviewer=first)
-    with pytest.raises(services.DisclosureError, match="已审核过"):
+    with pytest.raises(services.DisclosureError, match="本轮审核中提出意见"):
         services.review(item, services.ReviewInput(**APPROVE), reviewer=first)
 
 
@@ -150,9 +150,10 @@ def test_zero_day_members_first_needs_a_reason(ctx):
 
 
 def test_predisclosure_is_published_at_least_15_days_before_the_decision(ctx, frozen_clock):
-    frozen_clock(datetime(2026, 11, 23, 9, 0))
+    frozen_clock(datetime(2026, 11, 20, 9, 0))  # approved in time; published too late
     too_soon = make_disclosure(State.APPROVED, is_predisclosure=True,
                                decision_date=date(2026, 12, 7))
+    frozen_clock(datetime(2026, 11, 23, 9, 0))
     with pytest.raises(services.DisclosureError, match="至少 15 日"):
         services.publish(too_soon, actor=too_soon.created_by)
     assert too_soon.state == State.APPROVED

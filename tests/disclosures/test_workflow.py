@@ -12,6 +12,8 @@ LEGAL = {
     (State.DRAFT, Action.SUBMIT): State.IN_REVIEW,
     (State.IN_REVIEW, Action.RETURN): State.DRAFT,
     (State.IN_REVIEW, Action.APPROVE): State.APPROVED,
+    (State.IN_REVIEW, Action.REDRAFT): State.DRAFT,
+    (State.APPROVED, Action.REDRAFT): State.DRAFT,
     (State.APPROVED, Action.PUBLISH): State.PUBLISHED,
     (State.PUBLISHED, Action.REVISE): State.DRAFT,
     (State.PUBLISHED, Action.ARCHIVE): State.ARCHIVED,

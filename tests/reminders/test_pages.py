@@ -1,6 +1,6 @@
 """"我的待办" (/duties) for the office and for a reviewer, and the overdue duties in the
-supervision inbox. The clock is frozen on Monday Sep 28, 2026: the 10 working days ahead
-run across the National Day holiday (Oct 1–7; Oct 10 an adjusted working Saturday)."""
+supervision inbox. The clock is frozen on Monday Sep 28, 2026: the 30 days ahead run across
+the National Day holiday (Oct 1–7; Oct 10 an adjusted working Saturday)."""
 from __future__ import annotations
 
 import re
@@ -57,7 +57,8 @@ def test_the_office_sees_the_offices_duties_with_how_each_date_was_computed(
         app, users, frozen_clock, login_as):
     ids = _world(app, users, frozen_clock)
     html = text_of(login_as("office").get("/duties"))
-    assert "我的待办" in html and "至 2026-10-16" in html  # 10 working days, across the holiday
+    # 30 days ahead: later than this quarter's end (Sep 30)
+    assert "我的待办" in html and "至 2026-10-28" in html
 
     overdue = _rows(html, "overdue-duties")
     assert len(overdue) == 1
@@ -160,3 +161,15 @@ def test_supervisors_see_overdue_duties_without_drafts_or_personal_details(
     assert "实名反映答复" not in section  # overdue feedback has its own list above
     for canary in CANARIES:
         assert canary not in html
+
+
+def test_the_page_looks_to_the_quarters_end_when_that_is_later(app, users, frozen_clock, login_as):
+    """Early in a quarter the quarter-end wave is visible at once (issue 13)."""
+    frozen_clock(datetime(2026, 10, 8, 9, 0))
+    with app.app_context():
+        make_catalog_entry(title="党费收缴使用情况", responsible=user("office"))
+        db.session.commit()
+    html = text_of(login_as("office").get("/duties"))
+    assert "至 2026-12-31" in html
+    upcoming = _rows(html, "upcoming-duties")
+    assert len(upcoming) == 1 and "党费收缴使用情况" in upcoming[0] and "2026-12-31" in upcoming[0]

@@ -61,8 +61,11 @@ def test_dashboard_shows_catalog_queue_and_handling(app, users, login_as, frozen
     html = text_of(login_as("office").get("/dashboard"))
 
     catalog = _section(html, "dash-catalog")
-    assert "共 2 个目录条目，其中 1 个逾期" in catalog
-    assert re.search(r"党费收缴使用情况 .*? 2026-09-10 本季度末（2026-12-31） 按时", catalog)
+    # "On time" means published within the period: published last quarter (Sep 10) and not
+    # yet this quarter is "not yet due", never 按时 (issue 13).
+    assert "共 2 个目录条目：本期已按时公开 0 个，本期尚未公开（未到期） 1 个， 1 个逾期" in catalog
+    assert re.search(r"党费收缴使用情况 .*? 2026-09-10 本季度末（2026-12-31） 本期待公开", catalog)
+    assert "按时" not in catalog.replace("已按时公开", "")
     assert re.search(r"发展党员情况 .*? 尚未公开 .*? 逾期 逾期：上季度（2026年第三季度，截至 2026-09-30）未公开",
                      catalog)
     # Submitted Mon Nov 16: Tue-Fri are 4 working days by Fri Nov 20.

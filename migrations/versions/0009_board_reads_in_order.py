@@ -8,14 +8,14 @@ ix_disclosure_published_order newest first and stops after a page ("SCAN disclos
 INDEX ix_disclosure_published_order", 0.2 ms). The one query that looked public_from up
 (the next members-first end) is bounded by last_published_at instead.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02 15:20:00.000000
 """
 from alembic import op
 
-revision = '0008'
-down_revision = '0007'
+revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
