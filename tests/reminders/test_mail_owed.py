@@ -113,8 +113,7 @@ def test_a_worker_killed_mid_mail_loses_no_mail(make_app, redis_server, monkeypa
         try:
             assert inbox.stalled.wait(60), "the worker sent no third message"
         finally:
-            os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, mid-mail
-            worker.wait(timeout=10)
+            _kill_worker(worker)
             inbox.release.set()
 
         _start_worker(redis_server.url).wait(timeout=60)  # started again: whatever is queued
@@ -143,6 +142,17 @@ def _duty_notices_due(app) -> list[str]:
             addresses.append(person.email)
         db.session.commit()
         return addresses
+
+
+def _kill_worker(worker: subprocess.Popen) -> None:
+    """kill -9 the worker and its work horse (a session of its own: rq calls setsid)."""
+    horses = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True,
+                            text=True).stdout.split()
+    for pid in horses:
+        os.kill(int(pid), signal.SIGKILL)
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=10)
+    assert horses, "no work horse was running"
 
 
 def _start_worker(redis_url) -> subprocess.Popen:
