@@ -3,7 +3,7 @@ from dwgk.accounts.models import User, UserRole  # noqa: F401
 from dwgk.core.generation import generation_table  # noqa: F401
 from dwgk.core.audit import AuditEvent  # noqa: F401
 from dwgk.catalog.models import CatalogEntry, Category  # noqa: F401
-from dwgk.core.models import UnitSettings, WorkdayOverride  # noqa: F401
+from dwgk.core.models import OutgoingMail, UnitSettings, WorkdayOverride  # noqa: F401
 from dwgk.disclosures.models import Attachment, Disclosure, Review, Revision  # noqa: F401
 from dwgk.feedback.models import Feedback  # noqa: F401
 from dwgk.notifications.models import Notification  # noqa: F401

@@ -90,6 +90,13 @@ class RedisServer:
             self.process.wait(timeout=10)
             self.process = None
 
+    def kill(self) -> None:
+        """kill -9: Redis keeps nothing on disk here, so whatever it held is gone."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
     def flush(self) -> None:
         redis.Redis.from_url(self.url).flushall()
 

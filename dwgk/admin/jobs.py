@@ -35,7 +35,8 @@ SHOWN = 100  # the most recent failed jobs shown
 # What each job does, in words an admin reads; others are shown by their function name.
 JOB_LABELS = {
     "dwgk.jobs.housekeeping": "到期提醒检查与公示期满归档",
-    "dwgk.jobs.send_mail": "发送电子邮件",
+    "dwgk.jobs.send_owed_mail": "发送电子邮件",
+    "dwgk.jobs.send_mail": "发送电子邮件（升级前排队的任务）",
 }
 _ADDRESS = re.compile(r"[^\s'\"<>(),:;\[\]{}]+@[^\s'\"<>(),:;\[\]{}]+")
 

@@ -1,10 +1,11 @@
-"""Tables owned by dwgk.core: the admin's adjustments to the working-day calendar."""
+"""Tables owned by dwgk.core: the admin's adjustments to the working-day calendar, the
+unit's settings, and the outbox of e-mails owed."""
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dwgk.core import clock
@@ -63,3 +64,30 @@ class UnitSettings(db.Model):
     feedback_reply_workdays: Mapped[int] = mapped_column(default=15)
     supervision_reply_workdays: Mapped[int] = mapped_column(default=15)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
+
+
+class OutgoingMail(db.Model):
+    """One e-mail dwgk owes someone (the outbox, core.mail). Written in the same transaction
+    as what calls for it (a reply, a sweep's duty notices), so a committed reason to mail is
+    never without its mail; `sent_at` is set only after the SMTP server accepted it. Redis
+    only wakes the worker up: what is owed is read from here, by the worker's job and by
+    every sweep. Holds an address and a text: personal data, deleted 30 days after it is
+    done with."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_owed", "sent_at", "failed_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(40))  # e.g. feedback.reply, reminders.duty
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    # Not sent by then (the SMTP server away that long): no longer worth sending.
+    send_before: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A sender's claim: until then nobody else sends it. A sender killed mid-mail leaves
+    # its claim behind; once it lapses the mail is owed again.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # refused for good

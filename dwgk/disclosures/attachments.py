@@ -28,6 +28,9 @@ What this module promises:
 - Revisions share stored files (revise() copies the rows). Removing an attachment deletes
   its row at once, and its file only once no other row names it — after the commit, by the
   caller, through the path `remove_attachment` returns.
+- A removed file is kept a day in `<DWGK_UPLOAD_DIR>/.trash/` (moved, not copied; nobody can
+  reach it there) before it is deleted: a backup whose database copy was taken just before
+  the removal still finds the file (ops.backup), so its archive holds every row's file.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ import re
 import secrets
 import tempfile
 import unicodedata
+import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
@@ -337,13 +341,43 @@ def remove_attachment(attachment: Attachment, *, actor) -> Path | None:
     return None if is_shared(stored_name) else path_for(stored_name)
 
 
+TRASH = ".trash"  # hidden: never served, never archived as an upload
+KEEP_REMOVED_SECONDS = 24 * 3600  # far longer than any backup takes
+
+
+def trash_path(stored_name: str) -> Path:
+    """Where a removed file waits a day before it is deleted."""
+    return upload_dir() / TRASH / stored_name
+
+
 def delete_file_if_unused(path: Path | None) -> None:
-    """After the commit of a removal: delete the file, unless a row took it up meanwhile."""
+    """After the commit of a removal: retire the file to the trash, unless a row took it
+    up meanwhile; and delete what has been in the trash for a day."""
     if path is None:
         return
     if is_shared(path.name):
         return
-    discard_files([path])
+    trash = trash_path(path.name)
+    try:
+        trash.parent.mkdir(mode=0o700, exist_ok=True)
+        os.replace(path, trash)  # one rename: the file is always in one of the two places
+        os.utime(trash)  # its day in the trash starts now
+    except FileNotFoundError:
+        pass
+    except OSError:
+        current_app.logger.exception("could not retire attachment file %s", path)
+        discard_files([path])
+    _empty_trash(trash.parent)
+
+
+def _empty_trash(folder: Path) -> None:
+    cutoff = time.time() - KEEP_REMOVED_SECONDS
+    for entry in folder.iterdir():
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+        except OSError:
+            pass
 
 
 # --- serving ------------------------------------------------------------------------------------

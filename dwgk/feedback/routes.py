@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    session, url_for)
@@ -14,7 +15,6 @@ from wtforms.fields.choices import SelectChoice
 from dwgk import policy
 from dwgk.accounts.models import User
 from dwgk.audit.queries import action_label
-from dwgk.core.audit import record
 from dwgk.core import clock, mail
 from dwgk.core import settings as unit_settings
 from dwgk.core.workdays import Calendar, Deadline
@@ -283,10 +283,18 @@ def reply(feedback_id: int):
                                      expected_version=form.version)
         if not should_mail:
             return None
-        message = _reply_message(feedback)  # rendered now, sent after the commit
-        return lambda: _send_reply(feedback_id, *message)
+        if not mail.is_configured():
+            return _no_mail_server
+        # Owed in the reply's own transaction: a committed reply always has its mail.
+        owed = mail.owe(*_reply_message(feedback), purpose="feedback.reply",
+                        keep_trying=REPLY_MAIL_WINDOW)
+        return lambda: _send_reply(owed.id)
 
     return _act(feedback_id, form, "reply_form", action, "答复已记录。")
+
+
+# A reply not mailed within a week (the mail server away that long) is not mailed late.
+REPLY_MAIL_WINDOW = timedelta(days=7)
 
 
 def _reply_message(feedback: Feedback) -> tuple[str, str, str]:
@@ -300,23 +308,22 @@ def _reply_message(feedback: Feedback) -> tuple[str, str, str]:
     return feedback.filer_email, subject, body
 
 
-def _send_reply(feedback_id: int, to: str, subject: str, body: str) -> None:
-    """After the commit: mail the reply, or tell the office plainly that it was not sent."""
-    outcome = mail.deliver(to, subject, body)
-    if outcome == mail.Outcome.QUEUED:
+def _no_mail_server() -> None:
+    flash("本系统未配置邮件服务器，答复邮件没有自动发送。如尚未以邮件答复，"
+          "请另行发送，或改用电话、当面、书面等方式答复反映人。", "error")
+
+
+def _send_reply(mail_id: int) -> None:
+    """After the commit: wake the worker up to send the reply, or send it now when Redis
+    is down; when neither works it stays owed, and the next reminder sweep sends it."""
+    if mail.wake_worker():
         flash("答复邮件已交由系统发送。", "info")
-    elif outcome == mail.Outcome.SENT:
+    elif mail.send_owed([mail_id], timeout=mail.INLINE_TIMEOUT,
+                        budget=2 * mail.INLINE_TIMEOUT).sent:
         flash("答复邮件已发送。", "info")
-    elif outcome == mail.Outcome.NOT_CONFIGURED:
-        flash("本系统未配置邮件服务器，答复邮件没有自动发送。如尚未以邮件答复，"
-              "请另行发送，或改用电话、当面、书面等方式答复反映人。", "error")
     else:
-        flash("答复邮件未能发送（邮件队列和邮件服务器暂时都不可用）。"
-              "请改用电话、当面、书面等方式答复反映人，或稍后重新提交答复。", "error")
-        # On record, so it is not silently lost (the address stays out of the log).
-        feedback = db.session.get(Feedback, feedback_id)
-        record("feedback.mail_failed", feedback, actor=_user(), summary="答复邮件未能发送")
-        db.session.commit()
+        flash("答复邮件暂未发出（邮件队列和邮件服务器暂时都不可用）。系统会在邮件服务器恢复后"
+              "自动补发（7 天内）；如需尽快答复，请改用电话、当面、书面等方式。", "error")
 
 
 @bp.post("/office/feedback/<int:feedback_id>/publish-result")

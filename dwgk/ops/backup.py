@@ -9,10 +9,14 @@ What this module promises:
 - The database copy is consistent. SQLite: the online backup API, in one step, so the copy
   is one snapshot that includes what is still in the WAL (a plain file copy misses it);
   the copy is then switched to a rollback journal, so it is one self-contained file.
-  PostgreSQL: `pg_dump --format=custom`. The database is copied first and the uploads
-  after it, so every file the copy names is there (attachment files are written before
-  their row is committed and deleted only after); each attachment row of the copy is
-  checked against the archived files and any missing or different file is reported.
+  PostgreSQL: `pg_dump --format=custom` in a snapshot exported from our own transaction,
+  in which the attachment rows are read too. The database is copied first and the uploads
+  after it. Every attachment row of the copy has its file in the archive: files are
+  written before their row is committed, and a file removed since the copy (its row
+  deleted after it) is taken from the trash, where it waits a day (disclosures.attachments).
+  A row whose file is in neither place, or differs (changed outside dwgk), is reported;
+  for SQLite it is also taken out of the archive's copy, so no restore has a row without
+  its file.
 - An archive appears under its final name only when it is complete (written beside it
   under a temporary name, then renamed), with mode 600, in a folder created with mode 700.
 - `restore_backup()` changes nothing until the whole archive has been checked: only
@@ -224,10 +228,11 @@ def libpq_connection(url: URL) -> tuple[str, dict[str, str]]:
     return make_conninfo(**params), env
 
 
-def _pg_dump(destination: Path) -> None:
+def _pg_dump(destination: Path, snapshot: str | None = None) -> None:
     tool = _postgres_tool("pg_dump")
     conninfo, env = libpq_connection(db.engine.url)
     _run([tool, "--format=custom", "--no-password", f"--file={destination}",
+          *([f"--snapshot={snapshot}"] if snapshot else []),
           f"--dbname={conninfo}"], env, "pg_dump 导出数据库")
 
 
@@ -376,16 +381,57 @@ def _tarinfo(name: str, size: int, mtime: float) -> tarfile.TarInfo:
     return info
 
 
-def _attachment_problems(rows, archived: dict[str, dict]) -> list[str]:
-    """Every attachment row of the database copy must have its file, with its sha256."""
-    problems = []
-    for stored_name, sha256 in rows:
-        entry = archived.get(f"uploads/{stored_name[:2]}/{stored_name}")
-        if entry is None:
-            problems.append(f"附件文件缺失：{stored_name}")
-        elif entry["sha256"] != sha256:
-            problems.append(f"附件文件与数据库记录不一致：{stored_name}")
-    return problems
+ATTACHMENT_ROWS = ("SELECT attachment.stored_name, attachment.sha256, attachment.original_name "
+                   "FROM attachment")
+
+
+def _member_of(stored_name: str) -> str:
+    return f"uploads/{stored_name[:2]}/{stored_name}"
+
+
+def _add_file(tar, source: Path, name: str, files: list[dict]) -> bool:
+    """Add one file under `name`; False when it is gone."""
+    try:
+        handle = open(source, "rb")
+    except FileNotFoundError:
+        return False
+    with handle:
+        status = os.fstat(handle.fileno())
+        reader = _HashingReader(handle)
+        tar.addfile(_tarinfo(name, status.st_size, status.st_mtime), reader)
+    files.append({"name": name, "size": status.st_size, "sha256": reader.digest.hexdigest()})
+    return True
+
+
+def _add_snapshot_files(tar, rows, files: list[dict]) -> list[tuple[str, str, str]]:
+    """Every attachment row of the database copy must find its file in the archive. A file
+    removed since the copy was taken (its row deleted after it) waits in the trash for a
+    day: take it from there. Returns the rows whose file is in neither place, or differs."""
+    from dwgk.disclosures.attachments import trash_path
+
+    archived = {entry["name"]: entry for entry in files}
+    missing = []
+    for stored_name, sha256, original_name in rows:
+        name = _member_of(stored_name)
+        if name not in archived and _add_file(tar, trash_path(stored_name), name, files):
+            archived[name] = files[-1]
+        entry = archived.get(name)
+        if entry is None or entry["sha256"] != sha256:
+            missing.append((stored_name, sha256, original_name))
+    return missing
+
+
+def _drop_attachment_rows(copy: Path, missing) -> None:
+    """Take the rows whose file is missing out of the SQLite copy: the archive holds every
+    row's file, or not the row."""
+    connection = sqlite3.connect(copy)
+    try:
+        with connection:
+            connection.executemany("DELETE FROM attachment WHERE stored_name = ? AND sha256 = ?",
+                                   [(stored_name, sha256) for stored_name, sha256, _ in missing])
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
 
 
 def create_backup(path: Path | None = None, *, keep: int | None = None) -> BackupResult:
@@ -403,31 +449,29 @@ def create_backup(path: Path | None = None, *, keep: int | None = None) -> Backu
         if kind == "sqlite":
             _sqlite_snapshot(_sqlite_path(), copy)
             revision_rows = _sqlite_rows(copy, "SELECT version_num FROM alembic_version")
-            attachment_rows = _sqlite_rows(copy, "SELECT stored_name, sha256 FROM attachment")
+            attachment_rows = _sqlite_rows(copy, ATTACHMENT_ROWS)
         else:
-            revision_rows = _live_rows("SELECT version_num FROM alembic_version")
-            _pg_dump(copy)
-            attachment_rows = None  # read after the uploads, below
+            revision_rows, attachment_rows = _pg_dump_with_rows(
+                copy, ["SELECT version_num FROM alembic_version", ATTACHMENT_ROWS])
         revision = ",".join(sorted(row[0] for row in revision_rows)) or None
         partial = work / "archive.tar.gz"
         with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+            # The files after the database copy (a row's file is written before its row is
+            # committed); the copy itself last but the manifest, as it may lose rows below.
+            for source, name in _upload_files(uploads):
+                _add_file(tar, source, name, files)  # one deleted since the listing: skipped
+            missing = _add_snapshot_files(tar, attachment_rows, files)
+            for _stored_name, _sha, original_name in missing:
+                warnings.append(f"附件文件缺失：{original_name}（在 dwgk 之外被删除或改动）"
+                                + ("，已从备份中去掉这条附件记录" if kind == "sqlite" else ""))
+            if missing and kind == "sqlite":
+                _drop_attachment_rows(copy, missing)
             database_size = copy.stat().st_size
             with open(copy, "rb") as handle:
                 reader = _HashingReader(handle)
                 tar.addfile(_tarinfo(DATABASE_MEMBERS[kind], database_size, time.time()), reader)
-            files.append({"name": DATABASE_MEMBERS[kind], "size": database_size,
-                          "sha256": reader.digest.hexdigest()})
-            for source, name in _upload_files(uploads):
-                try:
-                    handle = open(source, "rb")
-                except FileNotFoundError:  # deleted since the listing: not in the snapshot
-                    continue
-                with handle:
-                    status = os.fstat(handle.fileno())
-                    reader = _HashingReader(handle)
-                    tar.addfile(_tarinfo(name, status.st_size, status.st_mtime), reader)
-                files.append({"name": name, "size": status.st_size,
-                              "sha256": reader.digest.hexdigest()})
+            files.insert(0, {"name": DATABASE_MEMBERS[kind], "size": database_size,
+                             "sha256": reader.digest.hexdigest()})
             manifest = {
                 "format": ARCHIVE_FORMAT,
                 "app": "dwgk",
@@ -441,9 +485,6 @@ def create_backup(path: Path | None = None, *, keep: int | None = None) -> Backu
             }
             data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
             tar.addfile(_tarinfo(MANIFEST, len(data), time.time()), _BytesReader(data))
-        if attachment_rows is None:
-            attachment_rows = _live_rows("SELECT stored_name, sha256 FROM attachment")
-        warnings += _attachment_problems(attachment_rows, {f["name"]: f for f in files})
         os.chmod(partial, 0o600)
         _fsync(partial)
         os.replace(partial, target)
@@ -456,6 +497,23 @@ def create_backup(path: Path | None = None, *, keep: int | None = None) -> Backu
         seconds=time.monotonic() - started, removed=removed, warnings=warnings)
 
 
+def _pg_dump_with_rows(destination: Path, queries: list[str]) -> list[list[tuple]]:
+    """pg_dump in a snapshot of our own, exported to it (`--snapshot`), and the rows of
+    `queries` read in that same snapshot: exactly what the dump holds."""
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            results = []
+            for query in queries:
+                table = query.rsplit("FROM ", 1)[1].split()[0]
+                present = connection.execute(text("SELECT to_regclass(:t)"), {"t": table}).scalar()
+                results.append([tuple(row) for row in connection.execute(text(query))]
+                               if present else [])
+            _pg_dump(destination, snapshot=snapshot)
+    return results
+
+
 class _BytesReader:
     def __init__(self, data: bytes):
         self.data, self.offset = data, 0
@@ -465,16 +523,6 @@ class _BytesReader:
         chunk = self.data[self.offset:end]
         self.offset += len(chunk)
         return chunk
-
-
-def _live_rows(sql: str) -> list[tuple]:
-    try:
-        rows = [tuple(row) for row in db.session.execute(text(sql))]
-    except Exception:  # no such table (an empty database): nothing to report
-        db.session.rollback()
-        return []
-    db.session.rollback()  # end the read transaction; nothing was written
-    return rows
 
 
 def prune(folder: Path, keep: int, *, newest: Path) -> list[Path]:

@@ -1,8 +1,13 @@
 """`python -m dwgk.ops.devrun`: run dwgk for development, the last step of `make run`.
 
-Starts the web server (gunicorn) and the RQ worker, plus a throwaway local redis-server when
-none answers at a loopback DWGK_REDIS_URL, and supervises them: Ctrl-C or SIGTERM stops them
-all and exits 0; if one of them dies, the others are stopped and the exit status is 1.
+Starts the web server (gunicorn), the RQ worker and the scheduler (rq cron), plus a throwaway
+local redis-server when none answers at a loopback DWGK_REDIS_URL, and supervises them:
+Ctrl-C or SIGTERM stops them all and exits 0. Redis going away stops nothing: the web keeps
+answering (/healthz says Redis is down), a worker or scheduler that exits waits until Redis
+answers and is started again, and a redis-server devrun started is started again at once
+(empty: the next sweep finds what is due, and the outbox what is owed). Only the web server
+dying, or a worker or scheduler that keeps failing with Redis up, stops the others and
+exits 1.
 
 Settings, from the environment:
     DWGK_HOST         address to listen on              127.0.0.1
@@ -34,6 +39,11 @@ ROOT = Path(__file__).resolve().parents[2]
 QUEUE = "dwgk"
 GRACE_SECONDS = 10  # how long a child may take to stop before it is killed
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+REDIS = "redis-server"
+WEB = "web server (gunicorn)"
+REDIS_CLIENTS = ("rq worker", "rq cron (scheduler)")  # they wait for Redis and start again
+QUICK_SECONDS = 10  # a Redis client that exits sooner than this with Redis up failed to start
+QUICK_LIMIT = 3  # failed starts in a row before devrun gives up
 
 
 class Exit(Exception):
@@ -102,12 +112,41 @@ class Children:
 
     def __init__(self) -> None:
         self.procs: dict[str, subprocess.Popen] = {}
+        self.specs: dict[str, tuple[list[str], dict[str, str] | None]] = {}
+        self.started_at: dict[str, float] = {}
 
     def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         # Each child gets its own process group: Ctrl-C reaches devrun only, and devrun stops
         # the children one by one; killpg() then also reaches their own children.
+        self.specs[name] = (argv, env)
+        self.started_at[name] = time.monotonic()
         self.procs[name] = subprocess.Popen(
             argv, cwd=ROOT, env=env, process_group=0, preexec_fn=_die_with_parent)
+
+    def restart(self, name: str) -> None:
+        """Start `name` again as it was started (its old process has exited); it keeps its
+        place in the stop order."""
+        self.reap(name)
+        self.start(name, *self.specs[name])
+
+    def stop(self, name: str) -> None:
+        """Stop one child: SIGTERM (rq finishes its job first), then SIGKILL."""
+        proc = self.procs[name]
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                say(f"{name} did not stop within {GRACE_SECONDS} s; killing it")
+        self.reap(name)
+        proc.wait()
+
+    def reap(self, name: str) -> None:
+        """Whatever is left of an exited child's process group (rq's work horse, say)."""
+        try:
+            os.killpg(self.procs[name].pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def first_dead(self) -> tuple[str, int] | None:
         for name, proc in self.procs.items():
@@ -117,18 +156,8 @@ class Children:
 
     def stop_all(self) -> None:
         """Stop the children in reverse start order (Redis last): SIGTERM, then SIGKILL."""
-        for name, proc in reversed(self.procs.items()):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=GRACE_SECONDS)
-                except subprocess.TimeoutExpired:
-                    say(f"{name} did not stop within {GRACE_SECONDS} s; killing it")
-            try:  # whatever is left of it: the child itself, gunicorn's or rq's own children
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            proc.wait()
+        for name in reversed(self.procs):
+            self.stop(name)
 
 
 def describe(returncode: int) -> str:
@@ -185,7 +214,7 @@ def ensure_redis(settings: Settings, children: Children) -> str:
     port = parts.port or 6379
     settings.instance.mkdir(parents=True, exist_ok=True)
     say(f"no Redis answers at {url}; starting redis-server on 127.0.0.1:{port}")
-    children.start("redis-server", [
+    children.start(REDIS, [
         server, "--port", str(port), "--bind", "127.0.0.1", "-::1",
         "--save", "", "--appendonly", "no", "--daemonize", "no",
         "--dir", str(settings.instance), "--loglevel", "warning",
@@ -227,6 +256,76 @@ def banner(settings: Settings, redis_state: str) -> str:
     return "\n".join(lines)
 
 
+class Supervisor:
+    """One look at the children, every tick of main()'s loop: what to start again, when.
+
+    Redis is pinged once a second. While it does not answer, nothing is stopped for it; when
+    it answers again the worker and the scheduler are started again (a new process each:
+    registered afresh in a Redis that may have come back empty, and rq cron's start runs the
+    sweep at once, so what the lost queue held is found again)."""
+
+    def __init__(self, settings: Settings, children: Children) -> None:
+        self.url = settings.redis_url
+        self.children = children
+        self.redis_up = True
+        self.waiting: set[str] = set()  # exited Redis clients, started again when it answers
+        self.failed_starts = dict.fromkeys(REDIS_CLIENTS, 0)
+        self.next_ping = 0.0
+
+    def tick(self) -> None:
+        for name, proc in list(self.children.procs.items()):
+            if name in self.waiting or proc.poll() is None:
+                continue
+            how = describe(proc.returncode)
+            if name == REDIS:
+                say(f"redis-server {how}; starting it again (empty: the queue is lost; the "
+                    "next sweep finds what is due and sends the mail still owed)")
+                self.children.restart(name)
+                self._redis_away()
+            elif name in REDIS_CLIENTS:
+                self._client_exited(name, how)
+            else:
+                raise Exit(f"{name} {how}; stopping the others")
+        if time.monotonic() >= self.next_ping:
+            self.next_ping = time.monotonic() + 1
+            if not redis_answers(self.url):
+                self._redis_away()
+            elif not self.redis_up:
+                self.redis_up = True
+                say(f"Redis answers again at {self.url}: starting the worker and the "
+                    "scheduler again")
+                for name in REDIS_CLIENTS:
+                    self.children.stop(name)
+                    self.children.restart(name)
+                self.waiting.clear()
+            elif self.waiting:
+                for name in sorted(self.waiting):
+                    self.children.restart(name)
+                self.waiting.clear()
+
+    def _redis_away(self) -> None:
+        if self.redis_up:
+            self.redis_up = False
+            say(f"Redis at {self.url} does not answer; the web keeps running, the worker "
+                "and the scheduler start again once it answers")
+
+    def _client_exited(self, name: str, how: str) -> None:
+        ran = time.monotonic() - self.children.started_at[name]
+        self.children.reap(name)
+        self.waiting.add(name)
+        if not self.redis_up or not redis_answers(self.url):
+            self._redis_away()
+            return
+        if ran < QUICK_SECONDS:
+            self.failed_starts[name] += 1
+            if self.failed_starts[name] >= QUICK_LIMIT:
+                raise Exit(f"{name} {how} {QUICK_LIMIT} times in a row within {QUICK_SECONDS} s "
+                           "of starting, with Redis up; stopping the others")
+        else:
+            self.failed_starts[name] = 0
+        say(f"{name} {how}; starting it again")
+
+
 def main() -> int:
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _on_signal)
@@ -237,26 +336,25 @@ def main() -> int:
         redis_state = ensure_redis(settings, children)
         env = dict(os.environ, DWGK_REDIS_URL=settings.redis_url)
         # rq 3 reads cron strings in the process's local time: the worker runs in China's.
-        children.start("rq worker", [
+        children.start(REDIS_CLIENTS[0], [
             sys.executable, "-m", "rq.cli", "worker", "--url", settings.redis_url,
             "--with-scheduler", QUEUE,
         ], env=dict(env, TZ="Asia/Shanghai"))
         # Exactly one scheduler: rq 3's cron has no lock of its own.
-        children.start("rq cron (scheduler)", [
+        children.start(REDIS_CLIENTS[1], [
             sys.executable, "-m", "rq.cli", "cron", "--url", settings.redis_url,
             "dwgk.cron_config",
         ], env=dict(env, TZ="Asia/Shanghai"))
-        children.start("web server (gunicorn)", [
+        children.start(WEB, [
             sys.executable, "-m", "gunicorn", "--bind", settings.bind,
             "--workers", str(settings.web_workers), "--access-logfile", "-", "app:app",
         ], env=env)
         wait_until(lambda: web_answers(settings), f"the web server on {settings.bind}", children)
         print(banner(settings, redis_state), flush=True)
 
+        supervisor = Supervisor(settings, children)
         while _stop_signal is None:
-            dead = children.first_dead()
-            if dead:
-                raise Exit(f"{dead[0]} {describe(dead[1])}; stopping the others")
+            supervisor.tick()
             time.sleep(0.2)
         say(f"got {signal.Signals(_stop_signal).name}; stopping")
         return 0

@@ -1,23 +1,25 @@
 """Duty notices and the review loop's notices by e-mail, where SMTP is configured (DWGK_SMTP_*).
 
-Called after the sweep's commit (a rolled-back sweep mails nothing), and after the commit
-of a request that told someone of a step of the review loop (`mail_notices_after_commit`:
-submitted, returned, approved, published; see disclosures.notices). Each person gets one
-message listing their duty notices that have not been e-mailed yet; `Notification.emailed_at`
-is the sent-record, claimed row by row before the message is handed over, so a notice is
-mailed once however often the sweep runs, and two sweeps at once never both mail it. The
-message goes through the RQ worker (retried with backoff), or at once when Redis is down
-(`core.mail.deliver`). When it can be neither queued nor sent, the claim is released and
-the next sweep tries again, for a day; after that the in-app notice is what remains.
+In the sweep's own transaction, each person's duty notices not yet e-mailed become one
+message in the outbox (core.mail.owe), and the notices are marked (`Notification.emailed_at`:
+"its e-mail is in the outbox"), in one commit with the notices themselves: a notice is never
+committed without the mail it is owed, nor put in two messages (the mark is taken with a
+conditional UPDATE, so two sweeps at once cannot both take it). The sweep then sends what
+the outbox owes (core.mail.send_owed); a message not sent now is sent by the next sweep,
+for a day; after that the in-app notice is what remains.
+
+The review loop's notices (submitted, returned, approved, published; disclosures.notices) are
+put in the outbox the same way right after the request's commit (mail_notices_after_commit),
+and sent by the worker, or at once when Redis is down; a crash between the two commits
+leaves them to the next sweep, which owes every notice not yet e-mailed.
 """
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from itertools import groupby
 
 from flask import current_app, render_template
-from sqlalchemy import and_, select, update
+from sqlalchemy import select, update
 
 from dwgk.accounts.models import User
 from dwgk.core import clock, mail
@@ -27,29 +29,31 @@ from dwgk.notifications.models import Notification
 from dwgk.disclosures.notices import KIND_LABELS as STEP_LABELS
 from dwgk.reminders.duties import KIND_LABELS
 
-log = logging.getLogger(__name__)
-
-# A notice not mailed within a day (SMTP and Redis both down that long) is not mailed late.
+# A notice not mailed within a day (the SMTP server away that long) is not mailed late.
 MAIL_WINDOW = timedelta(days=1)
 DUTY_KINDS = "duty.%"
 STEP_KINDS = "disclosure.%"
+PURPOSE = "reminders.duty"
 
 
 def mail_notices_after_commit() -> int:
-    """After a request's commit: e-mail the notices of the review loop not yet e-mailed
-    (where SMTP is configured; otherwise nothing, not even a query)."""
+    """After a request's commit: owe the notices not yet e-mailed (the review loop's, and any
+    duty's), commit, and have them sent (where SMTP is configured; otherwise nothing, not
+    even a query). Returns the messages owed."""
     if not mail.is_configured():
         return 0
-    return mail_duty_notices()
+    messages = owe_duty_mail()
+    db.session.commit()
+    if messages and not mail.wake_worker():
+        mail.send_owed(timeout=mail.INLINE_TIMEOUT, budget=2 * mail.INLINE_TIMEOUT)
+    return messages
 
 
-def mail_duty_notices() -> int:
-    """E-mail the duty notices and the review loop's notices not yet e-mailed, one message
-    per person. Commits (the claims); call it after the caller's own commit. Returns the
-    messages handed over."""
+def owe_duty_mail() -> int:
+    """Put each person's duty and review-loop notices not yet e-mailed into one outbox
+    message. Flushes; the caller commits. Returns the messages added."""
     if not mail.is_configured():
         return 0
-    since = clock.now() - MAIL_WINDOW
     rows = db.session.execute(
         select(Notification.id, Notification.recipient_id, Notification.kind,
                Notification.due_key, Notification.message, Notification.link,
@@ -57,40 +61,23 @@ def mail_duty_notices() -> int:
         .join(User, User.id == Notification.recipient_id)
         .where(Notification.kind.like(DUTY_KINDS) | Notification.kind.like(STEP_KINDS),
                Notification.emailed_at.is_(None),
-               Notification.created_at >= since, User.active.is_(True),
+               Notification.created_at >= clock.now() - MAIL_WINDOW, User.active.is_(True),
                User.email.is_not(None), User.email != "")
         .order_by(Notification.recipient_id, Notification.id)).all()
-    db.session.rollback()  # end the read: each claim below is its own short transaction
     messages = 0
     for _recipient_id, group in groupby(rows, key=lambda row: row.recipient_id):
-        notices = [row for row in group if _claim(row.id)]
-        if not notices:
-            continue
-        to, subject, body = _message(notices)
-        outcome = mail.deliver(to, subject, body)
-        if outcome in (mail.Outcome.QUEUED, mail.Outcome.SENT):
+        group = list(group)
+        taken = set(db.session.scalars(
+            update(Notification)
+            .where(Notification.id.in_([row.id for row in group]),
+                   Notification.emailed_at.is_(None))
+            .values(emailed_at=clock.now())
+            .returning(Notification.id)))
+        notices = [row for row in group if row.id in taken]
+        if notices:
+            mail.owe(*_message(notices), purpose=PURPOSE, keep_trying=MAIL_WINDOW)
             messages += 1
-        else:  # FAILED: the next sweep tries again (the address stays out of the log)
-            log.warning("reminders: a duty e-mail could be neither queued nor sent; "
-                        "the next sweep tries again")
-            _release([row.id for row in notices])
     return messages
-
-
-def _claim(notice_id: int) -> bool:
-    """Mark one notice as e-mailed unless someone else did: True when it is ours to send."""
-    claimed = db.session.execute(
-        update(Notification)
-        .where(and_(Notification.id == notice_id, Notification.emailed_at.is_(None)))
-        .values(emailed_at=clock.now())).rowcount
-    db.session.commit()
-    return claimed == 1
-
-
-def _release(notice_ids: list[int]) -> None:
-    db.session.execute(update(Notification).where(Notification.id.in_(notice_ids))
-                       .values(emailed_at=None))
-    db.session.commit()
 
 
 def _message(notices) -> tuple[str, str, str]:

@@ -2,8 +2,9 @@
 once. Everything comes from the database, so a flushed or restarted Redis loses nothing:
 the next sweep finds the same duties, and the notification's unique key (recipient, kind,
 object, due key) keeps anyone from being told twice. `run_sweep` flushes and the caller
-commits; `sweep_commit_and_mail` is what the CLI and the RQ job run: the sweep, the commit,
-then the e-mails (reminders.mailing), which go out only after the commit."""
+commits; `sweep_commit_and_mail` is what the CLI and the RQ job run: the sweep and its
+e-mails owed (reminders.mailing, in the outbox), one commit, then every e-mail the outbox
+still owes is sent — this sweep's, and any an earlier one or a reply could not send."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ class SweepResult:
     duties: int = 0  # duties due today or overdue
     overdue: int = 0  # of which overdue
     notices: int = 0  # notices created now (0 when every duty was already notified)
-    mailed: int | None = None  # e-mails handed over after the commit; None: no SMTP
+    mailed: int | None = None  # e-mails the SMTP server accepted in this pass; None: no SMTP
+    mail_owed: int = 0  # e-mails still owed after it (the next sweep sends them)
     created: list[Notification] = field(default_factory=list, repr=False)
 
     @property
@@ -34,7 +36,9 @@ class SweepResult:
         return (f"提醒检查完成：自动归档公示期满事项 {self.archived} 项；"
                 f"今日到期或逾期的待办 {self.duties} 项（其中逾期 {self.overdue} 项）；"
                 f"新发送提醒 {self.notices} 条。"
-                + ("" if self.mailed is None else f"提醒邮件 {self.mailed} 封已交由邮件发送。"))
+                + ("" if self.mailed is None else f"邮件已发出 {self.mailed} 封。")
+                + (f"尚有 {self.mail_owed} 封邮件未能发出（邮件服务器暂不可用），下次检查时再发。"
+                   if self.mail_owed else ""))
 
 
 def run_sweep(now: datetime | None = None) -> SweepResult:
@@ -64,18 +68,21 @@ def run_sweep(now: datetime | None = None) -> SweepResult:
 
 
 def sweep_commit_and_mail(now: datetime | None = None) -> SweepResult:
-    """The sweep, committed; then each person's new duty notices by e-mail where SMTP is
-    configured (after the commit: a rolled-back sweep mails nothing)."""
+    """The sweep and, where SMTP is configured, each person's new duty notices as one
+    e-mail owed, committed together; then every e-mail still owed is sent (after the
+    commit: a rolled-back sweep mails nothing)."""
     from dwgk.core import mail
-    from dwgk.reminders.mailing import mail_duty_notices
+    from dwgk.reminders.mailing import owe_duty_mail
 
     if now is not None:
         with clock.freeze(now):
             return sweep_commit_and_mail()
     result = run_sweep()
+    owe_duty_mail()
     db.session.commit()
     if mail.is_configured():
-        result.mailed = mail_duty_notices()
+        result.mailed = mail.send_owed().sent
+        result.mail_owed = mail.owed_count()
     return result
 
 

@@ -1,6 +1,7 @@
 """Revisions share stored files; removing an attachment keeps what another revision needs."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import quote
 
@@ -82,6 +83,17 @@ def test_removing_an_unshared_attachment_deletes_the_file(app, login_as, users):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "attachment.remove"))
         assert event.summary == "党费收缴情况.pdf" and event.object_id == str(disclosure_id)
         assert event.actor_id == users["office"]
+        # kept a day where a backup taken just before can find it, then deleted
+        trashed = attachments.trash_path(path.name)
+        assert trashed.read_bytes() == PDF
+        day_old = trashed.stat().st_mtime - attachments.KEEP_REMOVED_SECONDS - 1
+        os.utime(trashed, (day_old, day_old))
+        other, second = make_item_with_attachment(State.DRAFT, title="另一事项")
+        db.session.commit()
+        removed = attachments.remove_attachment(second, actor=other.created_by)
+        db.session.commit()
+        attachments.delete_file_if_unused(removed)
+        assert not trashed.exists() and attachments.trash_path(removed.name).is_file()
 
 
 def test_a_new_file_on_the_revision_is_its_own(app, login_as, users):

@@ -73,8 +73,10 @@ def smtp_server():
 
 
 @pytest.fixture
-def smtp_env(monkeypatch, smtp_server, tmp_path):
-    """The worker's environment: the job reads its SMTP settings from there."""
+def smtp_env(monkeypatch, smtp_server, tmp_path, database_url):
+    """The worker's environment: the job builds its app, SMTP settings and database
+    included, from there."""
+    monkeypatch.setenv("DWGK_DATABASE_URL", database_url)
     monkeypatch.setenv("DWGK_INSTANCE_PATH", str(tmp_path / "worker-instance"))
     monkeypatch.setenv("DWGK_SECRET_KEY", "worker-secret")
     monkeypatch.setenv("DWGK_SMTP_HOST", "127.0.0.1")

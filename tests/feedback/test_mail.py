@@ -1,23 +1,24 @@
 """The reply by e-mail, through a real SMTP server (aiosmtpd) and a real Redis with an RQ
-worker: queued after the commit, sent by the job, retried with backoff; sent at once when
-Redis is down; and the office told plainly when it could not be sent at all."""
+worker: owed in the reply's commit, sent by the worker's job; sent at once when Redis is
+down; and when neither works, owed still and sent by the next sweep. The outbox itself: a
+refusal ends a message, an unreachable server does not; stale and done mail goes."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import redis
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from rq import Queue, SimpleWorker
-from sqlalchemy import select
 
 from dwgk import jobs
 from dwgk.accounts.models import Role
-from dwgk.core.audit import AuditEvent
 from dwgk.core import mail
+from dwgk.core.models import OutgoingMail
 from dwgk.extensions import db
 from dwgk.feedback.models import Feedback, FeedbackStatus
+from dwgk.reminders.sweep import sweep_commit_and_mail
 from tests.factories import DEFAULT_PASSWORD, make_disclosure, make_user
 from tests.feedback import CANARY_EMAIL, CANARY_NAME, CANARY_PHONE, file_committed, version_of
 from tests.support import free_port, text_of
@@ -77,9 +78,7 @@ def test_the_reply_is_queued_after_the_commit_and_the_worker_mails_it(
     queue = _queue(redis_server)
     assert queue.count == 1 and smtp_env.messages == []  # queued, not sent by the request
     job = queue.jobs[0]
-    assert job.func_name == "dwgk.jobs.send_mail" and job.description == mail.JOB_DESCRIPTION
-    assert job.retries_left == 4 and job.retry_intervals == [30, 120, 600, 1800]
-    assert CANARY_EMAIL not in job.description
+    assert job.func_name == mail.JOB and job.args == () and job.kwargs == {}  # nothing personal
 
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     assert len(smtp_env.messages) == 1
@@ -123,40 +122,89 @@ def test_with_redis_down_the_reply_is_sent_at_once(make_app, smtp_env, frozen, a
     html = text_of(_reply(app, _office_client(app), feedback_id))
     assert "答复邮件已发送。" in html
     assert len(smtp_env.messages) == 1 and smtp_env.messages[0][1] == [CANARY_EMAIL]
-    assert "sending it now instead" in app_logs.text and CANARY_EMAIL not in app_logs.text
+    assert "could not wake the worker" in app_logs.text and CANARY_EMAIL not in app_logs.text
+    with app.app_context():  # sent: no sweep sends it again
+        assert sweep_commit_and_mail().mailed == 0
+    assert len(smtp_env.messages) == 1
 
 
-def test_with_redis_and_smtp_down_the_office_is_told_and_it_is_on_record(make_app, frozen, app_logs):
+def test_with_redis_and_smtp_down_the_reply_stays_owed_and_a_sweep_sends_it(
+        make_app, smtp_server, frozen, app_logs):
+    dead_redis = f"redis://127.0.0.1:{free_port()}/0"
     app = _app_with_office(make_app, DWGK_SMTP_HOST="127.0.0.1", DWGK_SMTP_PORT=free_port(),
-                           DWGK_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+                           DWGK_REDIS_URL=dead_redis)
     feedback_id, _ = file_committed(app)
     response = _reply(app, _office_client(app), feedback_id)
     html = text_of(response)
     assert response.status_code == 200
-    assert "答复已记录。" in html and "答复邮件未能发送" in html and "请改用电话、当面、书面等方式" in html
-    assert "could be neither queued nor sent" in app_logs.text
+    assert "答复已记录。" in html and "答复邮件暂未发出" in html and "自动补发" in html
+    assert "cannot be reached" in app_logs.text
     for secret in (CANARY_EMAIL, CANARY_NAME, REPLY):
         assert secret not in app_logs.text
     with app.app_context():
         assert db.session.get(Feedback, feedback_id).reply_text == REPLY
-        events = list(db.session.scalars(select(AuditEvent.action).where(
-            AuditEvent.object_id == str(feedback_id)).order_by(AuditEvent.id)))
-    assert events[-2:] == ["feedback.reply", "feedback.mail_failed"]
+        assert mail.owed_count() == 1
+
+    # The SMTP server is back (Redis still down): the next reminder sweep sends the reply.
+    back = make_app(**_smtp_config(smtp_server, DWGK_REDIS_URL=dead_redis))
+    with back.app_context():
+        assert sweep_commit_and_mail().mailed == 1
+        assert sweep_commit_and_mail().mailed == 0
+    assert [recipients for _s, recipients, _m in smtp_server.messages] == [[CANARY_EMAIL]]
+    assert REPLY in smtp_server.messages[0][2].get_content()
 
 
-def test_a_failing_send_is_retried_with_backoff(make_app, redis_server, monkeypatch, tmp_path):
-    monkeypatch.setenv("DWGK_INSTANCE_PATH", str(tmp_path / "worker-instance"))
-    monkeypatch.setenv("DWGK_SECRET_KEY", "worker-secret")
-    monkeypatch.setenv("DWGK_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("DWGK_SMTP_PORT", str(free_port()))  # nothing listens there
-    app = make_app(DWGK_SMTP_HOST="127.0.0.1")
+def _owe(app, to="someone@example.cn"):
     with app.app_context():
-        job = mail.enqueue("someone@example.cn", "主题", "正文")
-    queue = _queue(redis_server)
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    job.refresh()
-    assert job.get_status() == "scheduled" and job.retries_left == 3
-    assert job.id in queue.scheduled_job_registry.get_job_ids()
+        mail_id = mail.owe(to, "主题", "正文", purpose="test", keep_trying=timedelta(days=1)).id
+        db.session.commit()
+        return mail_id
+
+
+def test_an_unreachable_server_leaves_the_mail_owed_and_a_refusal_ends_it(make_app, frozen):
+    class Refusing:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            return "550 5.1.1 no such user"
+
+    app = make_app(DWGK_SMTP_HOST="127.0.0.1", DWGK_SMTP_PORT=free_port(),
+                   DWGK_SMTP_FROM="dwgk@school.example.cn")
+    mail_id = _owe(app)
+    with app.app_context():
+        result = mail.send_owed()
+        assert (result.sent, result.refused, result.deferred) == (0, 0, True)
+        row = db.session.get(OutgoingMail, mail_id)
+        assert row.attempts == 1 and row.claimed_until is None and row.sent_at is None
+        assert mail.owed_count() == 1
+
+    controller = Controller(Refusing(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config["DWGK_SMTP_PORT"] = controller.port
+        with app.app_context():
+            result = mail.send_owed()
+            assert (result.sent, result.refused, result.deferred) == (0, 1, False)
+            assert db.session.get(OutgoingMail, mail_id).failed_at is not None
+            assert mail.owed_count() == 0 and mail.send_owed().refused == 0  # not again
+    finally:
+        controller.stop()
+
+
+def test_mail_not_sent_within_its_window_is_given_up_and_done_mail_is_deleted(
+        make_app, smtp_server, frozen_clock):
+    frozen_clock(datetime(2026, 11, 23, 9, 0))
+    app = make_app(**_smtp_config(smtp_server))
+    stale, sent = _owe(app), _owe(app, "other@example.cn")
+    with app.app_context():
+        assert mail.send_owed([sent]).sent == 1
+    frozen_clock(datetime(2026, 11, 24, 9, 1))  # a day and a minute later
+    with app.app_context():
+        assert mail.owed_count() == 0 and mail.send_owed().sent == 0
+    frozen_clock(datetime(2026, 12, 25, 9, 0))  # 30 days after: both gone
+    with app.app_context():
+        mail.send_owed()
+        assert db.session.get(OutgoingMail, stale) is None
+        assert db.session.get(OutgoingMail, sent) is None
+    assert len(smtp_server.messages) == 1
 
 
 def test_the_job_refuses_to_run_without_smtp_settings(monkeypatch, tmp_path):

@@ -105,5 +105,5 @@ def test_the_filers_details_appear_only_on_the_offices_page(
         assert login_as("supervisor").get("/supervision").status_code == 200
 
     # Nor does the application's log, the worker's included.
-    assert "dwgk.jobs.send_mail" in app_logs.text  # the worker's log was captured
+    assert "dwgk.jobs.send_owed_mail" in app_logs.text  # the worker's log was captured
     assert not _leaks(app_logs.text), app_logs.text

@@ -569,3 +569,79 @@ def test_postgresql_unreadable_dump_changes_nothing(make_app, tmp_path):
     assert "pg_restore" in result.output and "数据库未改动" in result.output
     assert _app_rows(app) == before_rows
     assert _files(_uploads(app)) == before_files
+
+
+# --- a backup taken while attachments change ------------------------------------------------
+
+def _during_the_file_copy(monkeypatch, change) -> None:
+    """Run `change()` after the database copy was taken, as the files are being copied."""
+    listing = backup._upload_files
+
+    def changed_first(root):
+        change()
+        yield from listing(root)
+
+    monkeypatch.setattr(backup, "_upload_files", changed_first)
+
+
+def _every_row_has_its_file(app) -> int:
+    with app.app_context():
+        rows = db.session.execute(select(text("stored_name"), text("sha256"))
+                                  .select_from(text("attachment"))).all()
+        for stored_name, sha256 in rows:
+            path = attachments.path_for(stored_name)
+            assert path.is_file(), f"restored row without its file: {stored_name}"
+            assert _sha(path.read_bytes()) == sha256
+        db.session.remove()
+        return len(rows)
+
+
+def test_attachments_removed_and_added_during_the_backup_leave_it_consistent(
+        make_app, tmp_path, monkeypatch):
+    app = _sqlite_app(make_app, tmp_path / "site")
+    _build_unit(app)
+
+    def office_at_work():
+        with app.app_context():
+            draft = db.session.scalars(select(Disclosure).where(Disclosure.state == State.DRAFT)).one()
+            removed = [attachments.remove_attachment(attachment, actor=draft.created_by)
+                       for attachment in list(draft.working_revision.attachments)]
+            attachments.add_attachment(draft.working_revision, file_storage("新方案.pdf", PDF),
+                                       actor=draft.created_by)
+            db.session.commit()
+            for path in removed:
+                attachments.delete_file_if_unused(path)
+
+    _during_the_file_copy(monkeypatch, office_at_work)
+    result = _invoke(app, "create", str(tmp_path / "backups"))
+    assert result.exit_code == 0, result.output
+    # the three files of the snapshot's rows (two from the trash), and the new upload's
+    # file, whose row came after the snapshot: unreferenced, harmless
+    assert "警告" not in result.output and "附件 4 个" in result.output
+    (archive,) = (tmp_path / "backups").glob("dwgk-backup-*.tar.gz")
+
+    assert _invoke(app, "restore", str(archive), "--yes").exit_code == 0
+    assert _every_row_has_its_file(app) == 3  # the rows of the snapshot, each with its file
+
+
+def test_a_file_gone_outside_dwgk_takes_its_row_out_of_the_archive(make_app, tmp_path,
+                                                                    monkeypatch):
+    app = _sqlite_app(make_app, tmp_path / "site")
+    _build_unit(app)
+    with app.app_context():
+        lost = db.session.scalars(select(text("stored_name")).select_from(text("attachment"))
+                                  .where(text("original_name = '活动方案.docx'"))).one()
+
+    def deleted_by_hand():
+        with app.app_context():
+            attachments.path_for(lost).unlink()
+
+    _during_the_file_copy(monkeypatch, deleted_by_hand)
+    result = _invoke(app, "create", str(tmp_path / "backups"))
+    assert result.exit_code == 0, result.output
+    assert "附件文件缺失" in result.output and "活动方案.docx" in result.output
+    assert "已从备份中去掉" in result.output
+    (archive,) = (tmp_path / "backups").glob("dwgk-backup-*.tar.gz")
+
+    assert _invoke(app, "restore", str(archive), "--yes").exit_code == 0
+    assert _every_row_has_its_file(app) == 2

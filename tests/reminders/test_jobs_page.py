@@ -3,6 +3,7 @@ or deleted by the admin, on record; and a plain answer when Redis is down."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import redis
 from rq import Queue, SimpleWorker
@@ -16,13 +17,17 @@ from tests.support import free_port, text_of
 ADDRESS = "someone@example.cn"
 
 
-def _failed_mail_job(redis_server, monkeypatch, tmp_path):
+def _failed_mail_job(app, redis_server, monkeypatch, tmp_path):
     """A mail job that failed in a burst worker: the worker has no SMTP settings."""
     monkeypatch.setenv("DWGK_INSTANCE_PATH", str(tmp_path / "worker-instance"))
     monkeypatch.setenv("DWGK_SECRET_KEY", "worker-secret")
+    monkeypatch.setenv("DWGK_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    with app.app_context():
+        mail.owe(ADDRESS, "主题", "正文：请于本周内答复。", purpose="test",
+                 keep_trying=timedelta(days=1))
+        db.session.commit()
     queue = Queue("dwgk", connection=redis.Redis.from_url(redis_server.url))
-    job = queue.enqueue("dwgk.jobs.send_mail", ADDRESS, "主题", "正文：请于本周内答复。",
-                        description=mail.JOB_DESCRIPTION)
+    job = queue.enqueue(mail.JOB, description=mail.JOB)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     assert job.get_status() == "failed"
     return queue, job
@@ -37,7 +42,7 @@ def _audit(app):
 
 def test_a_failed_job_is_listed_and_retrying_it_makes_it_run(
         app, users, login_as, redis_server, smtp_server, monkeypatch, tmp_path):
-    queue, job = _failed_mail_job(redis_server, monkeypatch, tmp_path)
+    queue, job = _failed_mail_job(app, redis_server, monkeypatch, tmp_path)
     admin = login_as("admin")
     html = text_of(admin.get("/admin/jobs"))
     row = re.search(rf'<tr id="job-{job.id}">.*?</tr>', html, re.S).group(0)
@@ -64,7 +69,7 @@ def test_a_failed_job_is_listed_and_retrying_it_makes_it_run(
 
 
 def test_a_failed_job_can_be_deleted(app, users, login_as, redis_server, monkeypatch, tmp_path):
-    queue, job = _failed_mail_job(redis_server, monkeypatch, tmp_path)
+    queue, job = _failed_mail_job(app, redis_server, monkeypatch, tmp_path)
     admin = login_as("admin")
     response = admin.form_post(f"/admin/jobs/{job.id}/delete", follow_redirects=True)
     assert "已删除失败的任务：发送电子邮件" in text_of(response)
