@@ -78,7 +78,7 @@ def review(disclosure_id: int):
             form.add_error(None, "该事项已被他人处理，请刷新页面后再审核。")
         except services.DisclosureError as exc:
             db.session.rollback()
-            form.add_error(exc.field if exc.field in form._fields else None, str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             mail_notices_after_commit()
             if data.decision == Decision.RETURN:

@@ -25,8 +25,8 @@ class BaseForm(FlaskForm):
 
     def add_error(self, field: str | None, message: str) -> None:
         """Attach a service's refusal to the field it concerns (or to the form)."""
-        if field and field in self._fields:
-            self._fields[field].errors = list(self._fields[field].errors) + [message]
+        if field and field in self:
+            self[field].errors = list(self[field].errors) + [message]
         else:
             self.form_errors.append(message)
 
