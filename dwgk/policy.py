@@ -27,6 +27,12 @@ def can_read_member_board(user) -> bool:
     return is_signed_in(user)
 
 
+def can_read_review_remarks(user) -> bool:
+    """Return reasons and reviewers' comments are internal: signed-in insiders only. The
+    public sees that an item was reviewed, by whom and when (审核记录)."""
+    return is_signed_in(user)
+
+
 def can_manage_users(user) -> bool:
     return has_role(user, Role.ADMIN)
 
