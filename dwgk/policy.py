@@ -338,6 +338,11 @@ def can_read_ledger_handling(user) -> bool:
     return has_role(user, Role.OFFICE, Role.REVIEWER, Role.SUPERVISOR)
 
 
+def can_write_report_narrative(user) -> bool:
+    """The report's narrative (工作情况说明) is written by the office, who sends the report."""
+    return has_role(user, Role.OFFICE)
+
+
 def can_read_ledger(user) -> bool:
     return can_read_ledger_items(user) or can_read_ledger_handling(user)
 
