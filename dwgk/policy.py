@@ -157,6 +157,17 @@ def can_handle_feedback(user) -> bool:
     return has_role(user, Role.OFFICE)
 
 
+def can_read_assigned_feedback(user) -> bool:
+    """交我办理: anyone signed in may be given feedback to handle (相关部门/责任人)."""
+    return is_signed_in(user)
+
+
+def is_handler_of(user, feedback) -> bool:
+    """The person a filing was assigned to: reads it (without the filer) and proposes the
+    answer, which the office sends."""
+    return is_signed_in(user) and feedback.assigned_to_id == user.id
+
+
 def can_supervise(user) -> bool:
     """The supervision inbox, supervision notes and relayed opinions: supervisors."""
     return has_role(user, Role.SUPERVISOR)

@@ -92,6 +92,9 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
        for name in ("index", "print_view", "pdf")},
     # --- the plans' rules (issue 14) ---
     "report.narrative": ("POST", ["office"]),
+    "feedback.assigned": ("GET", SIGNED_IN),
+    "feedback.handle": ("GET", []),  # only the person it was assigned to (the matrix's: nobody)
+    "feedback.results": ("GET", PUBLIC),
 }
 
 # The status an allowed user gets. GET pages answer 200; a signed-in user asking for the

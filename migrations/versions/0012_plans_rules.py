@@ -2,7 +2,7 @@
 
 The summary report's addressee in the unit settings and the office's narrative kept per
 report period; whether a supervision note's suggestion was adopted (采纳情况); the forms of
-disclosure (公开形式) of catalog entries and revisions.
+disclosure (公开形式) of catalog entries and revisions; a feedback handler's proposed answer.
 
 Revision ID: 0012
 Revises: 0010
@@ -20,6 +20,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handler_reply', sa.Text(), nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('handler_replied_at', dwgk.core.types.UTCDateTime(),
+                                      nullable=True))
     for table in ('catalog_entry', 'revision'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('disclosure_forms', sa.String(length=120), nullable=False,
@@ -46,6 +50,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('feedback', schema=None) as batch_op:
+        batch_op.drop_column('handler_replied_at')
+        batch_op.drop_column('handler_reply')
     for table in ('catalog_entry', 'revision'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('disclosure_forms')
