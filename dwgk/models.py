@@ -9,3 +9,4 @@ from dwgk.feedback.models import Feedback  # noqa: F401
 from dwgk.notifications.models import Notification  # noqa: F401
 from dwgk.supervision.models import SupervisionNote  # noqa: F401
 from dwgk.kiosk.models import KioskScreen  # noqa: F401
+from dwgk.reporting.models import ReportNarrative  # noqa: F401

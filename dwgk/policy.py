@@ -27,6 +27,12 @@ def can_read_member_board(user) -> bool:
     return is_signed_in(user)
 
 
+def can_read_review_remarks(user) -> bool:
+    """Return reasons and reviewers' comments are internal: signed-in insiders only. The
+    public sees that an item was reviewed, by whom and when (审核记录)."""
+    return is_signed_in(user)
+
+
 def can_manage_users(user) -> bool:
     return has_role(user, Role.ADMIN)
 
@@ -149,6 +155,17 @@ def can_review(user, disclosure) -> bool:
 def can_handle_feedback(user) -> bool:
     """The feedback inbox: the filer's details, assign, reply, publish result, close, log."""
     return has_role(user, Role.OFFICE)
+
+
+def can_read_assigned_feedback(user) -> bool:
+    """交我办理: anyone signed in may be given feedback to handle (相关部门/责任人)."""
+    return is_signed_in(user)
+
+
+def is_handler_of(user, feedback) -> bool:
+    """The person a filing was assigned to: reads it (without the filer) and proposes the
+    answer, which the office sends."""
+    return is_signed_in(user) and feedback.assigned_to_id == user.id
 
 
 def can_supervise(user) -> bool:
@@ -330,6 +347,11 @@ def can_read_ledger_handling(user) -> bool:
     """The ledger's feedback and supervision notes, without filers' details: the office, the
     leading group, and the supervisors (who see all feedback and its handling)."""
     return has_role(user, Role.OFFICE, Role.REVIEWER, Role.SUPERVISOR)
+
+
+def can_write_report_narrative(user) -> bool:
+    """The report's narrative (工作情况说明) is written by the office, who sends the report."""
+    return has_role(user, Role.OFFICE)
 
 
 def can_read_ledger(user) -> bool:

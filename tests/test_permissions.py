@@ -90,6 +90,11 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     # --- summary report (issue 7) ---
     **{f"report.{name}": ("GET", ["office", "reviewer", "supervisor"])
        for name in ("index", "print_view", "pdf")},
+    # --- the plans' rules (issue 14) ---
+    "report.narrative": ("POST", ["office"]),
+    "feedback.assigned": ("GET", SIGNED_IN),
+    "feedback.handle": ("GET", []),  # only the person it was assigned to (the matrix's: nobody)
+    "feedback.results": ("GET", PUBLIC),
 }
 
 # The status an allowed user gets. GET pages answer 200; a signed-in user asking for the
@@ -121,6 +126,7 @@ SUCCESS = {
     # --- dashboard and ledger (issue 7) ---
     "reporting.ledger_index": 302,  # on to the first tab the user may read
     # --- summary report (issue 7) ---
+    "report.narrative": 302,  # an empty narrative is kept (nothing written yet)
 }
 
 

@@ -86,6 +86,8 @@ class UnitSettingsForm(BaseForm):
 
     unit_name = StringField("单位名称", validators=[DataRequired("请填写单位名称。"), Length(max=100, message="单位名称最长 100 个字。")],
                             description="显示在每页页首和打印的公告上，例如“××小学党支部”。")
+    report_addressee = StringField("专题报告报送单位", validators=[DataRequired("请填写报送单位。"), Length(max=100, message="报送单位最长 100 个字。")],
+                                   description="专题报告的抬头，例如学校填“乡（镇）纪委”，机关填“市纪委”或“上级党组”。")
     members_first_days = _IntegerField("党内先行公开（天）", validators=[_InputRequired("请填写天数。"), _NumberRange(0, 30, "须为 0 至 30 之间的整数。")],
                                        description="新建社会公开事项的默认值：先在党内公开栏公开的天数。")
     review_due_workdays = _IntegerField("审核期限（工作日）", validators=[_InputRequired("请填写天数。"), _NumberRange(1, 30, "须为 1 至 30 之间的整数。")],

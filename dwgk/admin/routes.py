@@ -148,6 +148,7 @@ def settings():
     if form.validate_on_submit():
         if save(form, lambda: unit_settings.update(
                 actor=_actor(), unit_name=form.unit_name.data,
+                report_addressee=form.report_addressee.data,
                 **{name: getattr(form, name).data for name in unit_settings.LIMITS})) is not REFUSED:
             flash("单位设置已保存。", "success")
             return redirect(url_for("admin.settings"))

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from dwgk.catalog.models import Cadence, Scope
+from dwgk.catalog.models import Cadence, FormOfDisclosure, Scope
 from dwgk.catalog.services import FREQUENCY_LABELS, NAME_MAX, POSITION_MAX, TEXT_MAX, TITLE_MAX
 from dwgk.web.forms import BaseForm, optional_int
 
@@ -14,6 +16,22 @@ PERIOD_CHOICES = [SelectChoice("", "（非定期公开，不填）")] + [
     SelectChoice(months, label) for months, label in FREQUENCY_LABELS.items()]
 ACTIVE_LABEL = "启用（停用后不再列入公开目录；已发布的事项不受影响）"
 
+
+
+class FormsField(SelectMultipleField):
+    """公开形式: checkboxes of FormOfDisclosure; `data` is the list of values ticked."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label="公开形式", **kwargs):
+        kwargs.setdefault("choices", [SelectChoice(f.value, f.label) for f in FormOfDisclosure])
+        kwargs.setdefault("invalid_choice_message", "请选择有效的公开形式。")
+        super().__init__(label, **kwargs)
+
+    def process_data(self, value):
+        # a stored value ("board,website") or a list of values
+        super().process_data(value.split(",") if isinstance(value, str) and value else value)
 
 
 class PositionField(IntegerField):
@@ -68,5 +86,6 @@ class CatalogEntryForm(BaseForm):
     basis = TextAreaField("依据", validators=[
         Length(max=TEXT_MAX, message=f"依据不能超过 {TEXT_MAX} 个字。")],
         description="要求公开的党内法规或实施方案条款。")
+    disclosure_forms = FormsField(description="可多选；该条目下新建的事项默认采用这些形式。")
     position = PositionField()
     active = BooleanField(ACTIVE_LABEL, default=True)

@@ -50,6 +50,34 @@ class Cadence(str, enum.Enum):
                 "immediate": "即时公开"}[self.value]
 
 
+class FormOfDisclosure(str, enum.Enum):
+    """公开形式: how an item is made known; an item or catalog entry may use several."""
+
+    PARTY_MEETING = "party_meeting"
+    DOCUMENT = "document"
+    BOARD = "board"
+    SCREEN = "screen"
+    WEBSITE = "website"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"party_meeting": "党内会议", "document": "文件", "board": "公开栏",
+                "screen": "电子屏", "website": "网站", "other": "其他"}[self.value]
+
+
+def join_forms(values) -> str:
+    """The stored text of a choice of forms (known values, in the list's order, comma-joined)."""
+    chosen = {value.value if isinstance(value, FormOfDisclosure) else value for value in values or ()}
+    return ",".join(form.value for form in FormOfDisclosure if form.value in chosen)
+
+
+def form_labels(stored: str | None) -> list[str]:
+    """The Chinese names of stored forms (unknown values are left out)."""
+    known = {form.value: form.label for form in FormOfDisclosure}
+    return [known[value] for value in (stored or "").split(",") if value in known]
+
+
 class Category(db.Model):
     """公开内容类别, e.g. 组织建设."""
 
@@ -89,6 +117,8 @@ class CatalogEntry(db.Model):
     period_months: Mapped[int | None] = mapped_column()
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     basis: Mapped[str] = mapped_column(Text, default="")  # 依据: the rule that requires it
+    # 公开形式: FormOfDisclosure values, comma-joined (join_forms); the default of its items.
+    disclosure_forms: Mapped[str] = mapped_column(String(120), default="")
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
@@ -98,3 +128,7 @@ class CatalogEntry(db.Model):
     responsible = relationship("User", lazy="joined")
 
     __mapper_args__ = {"version_id_col": version_id}
+
+    @property
+    def form_labels(self) -> list[str]:
+        return form_labels(self.disclosure_forms)

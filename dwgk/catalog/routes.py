@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from dwgk import policy
 from dwgk.catalog import queries, services
 from dwgk.catalog.forms import CatalogEntryForm, CategoryForm
-from dwgk.catalog.models import Cadence, Scope
+from dwgk.catalog.models import Cadence, Scope, join_forms
 from dwgk.core import clock
 from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
@@ -95,7 +95,8 @@ def _entry_input(form: CatalogEntryForm) -> services.EntryInput:
         scope=Scope(form.scope.data), cadence=Cadence(form.cadence.data),
         content=form.content.data or "", period_months=form.period_months.data,
         responsible_id=form.responsible_id.data, basis=form.basis.data or "",
-        position=form.position.data, active=bool(form.active.data))
+        position=form.position.data, active=bool(form.active.data),
+        disclosure_forms=join_forms(form.disclosure_forms.data))
 
 
 def _version(form) -> int | None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User
 from dwgk.core.audit import record
-from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
+from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope, form_labels, join_forms
 from dwgk.catalog.templates_data import TEMPLATE_LABELS, TEMPLATES
 from dwgk.extensions import db
 
@@ -59,6 +59,7 @@ class EntryInput:
     basis: str = ""
     position: int = 0
     active: bool = True
+    disclosure_forms: str = ""  # 公开形式, as join_forms() stores them (a list is accepted too)
 
 
 # --- checks ---------------------------------------------------------------------------------
@@ -133,7 +134,11 @@ def _check_entry(data: EntryInput, entry: CatalogEntry | None) -> EntryInput:
     return EntryInput(category_id=category.id, title=title, scope=scope, cadence=cadence,
                       content=content, period_months=data.period_months,
                       responsible_id=data.responsible_id, basis=basis, position=data.position,
-                      active=bool(data.active))
+                      active=bool(data.active), disclosure_forms=_forms(data.disclosure_forms))
+
+
+def _forms(value) -> str:
+    return join_forms(value.split(",") if isinstance(value, str) else value)
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -170,7 +175,8 @@ def update_category(category: Category, data: CategoryInput, *,
 
 ENTRY_FIELDS = {"category_id": "类别", "title": "名称", "content": "公开内容", "scope": "公开范围",
                 "cadence": "公开时限", "period_months": "公开周期", "responsible_id": "责任人",
-                "basis": "依据", "position": "排序", "active": "状态"}
+                "basis": "依据", "position": "排序", "active": "状态",
+                "disclosure_forms": "公开形式"}
 
 
 def create_entry(data: EntryInput, *, actor: User | None = None) -> CatalogEntry:
@@ -228,6 +234,8 @@ def _show(name: str, value) -> str:
         return "无"
     if name in ("scope", "cadence"):
         return value.label
+    if name == "disclosure_forms":
+        return "、".join(form_labels(value)) or "无"
     if name == "period_months":
         return FREQUENCY_LABELS.get(value, str(value))
     if name == "category_id":
@@ -285,6 +293,7 @@ def load_template(name: str, responsible: User | None = None, *, actor: User | N
                 category=category, title=item["title"], content=item["content"],
                 scope=Scope(item["scope"]), cadence=Cadence(item["cadence"]),
                 period_months=item["period_months"], basis=item["basis"],
+                disclosure_forms=item["disclosure_forms"],
                 responsible_id=responsible.id if responsible is not None else None,
                 position=next_entry_position, active=True)
             next_entry_position += 1

@@ -6,7 +6,8 @@
 Each category is a dict with `name`, `description` and `entries`; each entry a dict with
 `title`, `content`, `scope` ("members" 党内公开 / "public" 社会公开), `cadence` ("standing",
 "periodic", "staged", "immediate"), `period_months` (periodic only: 1, 3, 6 or 12) and
-`basis` (依据). Loading matches categories by name and entries by title within their
+`basis` (依据) and `disclosure_forms` (公开形式, comma-joined FormOfDisclosure values; by
+default 党内会议 and 公开栏 for members-only lines, 公开栏 and 网站 for public ones). Loading matches categories by name and entries by title within their
 category, so the wording here is also the identity: renaming a title here makes a new line.
 """
 from __future__ import annotations
@@ -16,10 +17,14 @@ SCHOOL_PLAN = "本校党支部党务公开实施方案"
 BUREAU_PLAN = "本局党组党务公开实施方案"
 
 
+DEFAULT_FORMS = {"members": "party_meeting,board", "public": "board,website"}
+
+
 def _entry(title: str, content: str, scope: str, cadence: str, period_months: int | None = None,
-           basis: str = "") -> dict:
+           basis: str = "", forms: str | None = None) -> dict:
     return {"title": title, "content": content, "scope": scope, "cadence": cadence,
-            "period_months": period_months, "basis": basis}
+            "period_months": period_months, "basis": basis,
+            "disclosure_forms": DEFAULT_FORMS[scope] if forms is None else forms}
 
 
 SCHOOL = [

@@ -63,6 +63,8 @@ class UnitSettings(db.Model):
     review_due_workdays: Mapped[int] = mapped_column(default=3)
     feedback_reply_workdays: Mapped[int] = mapped_column(default=15)
     supervision_reply_workdays: Mapped[int] = mapped_column(default=15)
+    # The summary report's addressee (专题报告 报送单位), e.g. 乡（镇）纪委, 市纪委, 上级党组.
+    report_addressee: Mapped[str] = mapped_column(String(100), default="乡（镇）纪委")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, onupdate=clock.now)
 
 

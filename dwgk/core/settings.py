@@ -19,6 +19,9 @@ LIMITS = {
 }
 
 
+DEFAULT_REPORT_ADDRESSEE = "乡（镇）纪委"
+
+
 @dataclass(frozen=True)
 class Settings:
     unit_name: str
@@ -26,6 +29,9 @@ class Settings:
     review_due_workdays: int = 3
     feedback_reply_workdays: int = 15
     supervision_reply_workdays: int = 15
+    # To whom the summary report (专题报告) is addressed: 乡（镇）纪委 for a school, 市纪委 or
+    # 上级党组 for a bureau.
+    report_addressee: str = DEFAULT_REPORT_ADDRESSEE
 
 
 def _load() -> Settings:
@@ -35,7 +41,8 @@ def _load() -> Settings:
     return Settings(unit_name=row.unit_name, members_first_days=row.members_first_days,
                     review_due_workdays=row.review_due_workdays,
                     feedback_reply_workdays=row.feedback_reply_workdays,
-                    supervision_reply_workdays=row.supervision_reply_workdays)
+                    supervision_reply_workdays=row.supervision_reply_workdays,
+                    report_addressee=row.report_addressee or DEFAULT_REPORT_ADDRESSEE)
 
 
 def get() -> Settings:
@@ -56,24 +63,31 @@ class SettingsError(Refusal):
 
 
 def update(*, actor, **values) -> Settings:
-    """Save the settings (creating the row the first time); audited with what changed."""
+    """Save the settings (creating the row the first time); audited with what changed.
+    `report_addressee` left out keeps the current one."""
     name = (values.get("unit_name") or "").strip()
     if not name or len(name) > 100:
         raise SettingsError("单位名称须为 1 至 100 个字。", "unit_name")
+    before = get()
+    addressee = values.get("report_addressee")
+    addressee = before.report_addressee if addressee is None else addressee.strip()
+    if not addressee or len(addressee) > 100:
+        raise SettingsError("报告报送单位须为 1 至 100 个字。", "report_addressee")
     for field, (low, high) in LIMITS.items():
         value = values.get(field)
         if not isinstance(value, int) or not low <= value <= high:
             raise SettingsError(f"须为 {low} 至 {high} 之间的整数。", field)
-    before = get()
     row = db.session.get(UnitSettings, 1) or UnitSettings(id=1)
     row.unit_name = name
+    row.report_addressee = addressee
     for field in LIMITS:
         setattr(row, field, values[field])
     db.session.add(row)
     db.session.flush()
-    after = Settings(unit_name=name, **{field: values[field] for field in LIMITS})
+    after = Settings(unit_name=name, report_addressee=addressee,
+                     **{field: values[field] for field in LIMITS})
     changes = [f"{field}: {getattr(before, field)} → {getattr(after, field)}"
-               for field in ("unit_name", *LIMITS) if getattr(before, field) != getattr(after, field)]
+               for field in ("unit_name", "report_addressee", *LIMITS) if getattr(before, field) != getattr(after, field)]
     record("settings.update", row, actor=actor, summary="；".join(changes) or "未修改")
     if has_request_context():
         g.dwgk_settings = after

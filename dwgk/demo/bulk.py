@@ -33,6 +33,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 
 from dwgk.accounts.models import User
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
+from dwgk.catalog.templates_data import DEFAULT_FORMS
 from dwgk.core import clock
 from dwgk.core.richtext import plain_text, render_markdown
 from dwgk.disclosures.models import Decision, Disclosure, Review, Revision, State
@@ -282,6 +283,7 @@ def add_items(count: int, feedback: int = 0, *, now: datetime | None = None) -> 
                 members_first_days=plan["members_first"],
                 members_first_reason="时效性强，即时社会公开" if plan["members_first"] == 0 else "",
                 is_predisclosure=False, decision_date=None, change_note=note,
+                disclosure_forms=DEFAULT_FORMS[plan["scope"].value],
                 author_id=plan["author"], created_at=moment,
                 submitted_at=moment + timedelta(minutes=30) if submitted else None,
                 review_round=1 if submitted else 0,

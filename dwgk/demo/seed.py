@@ -11,6 +11,7 @@ from dwgk.accounts import services as accounts
 from dwgk.accounts.models import Role
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
 from dwgk.catalog.services import load_template
+from dwgk.catalog.templates_data import DEFAULT_FORMS
 from dwgk.core import clock
 from dwgk.disclosures import services as disclosures
 from dwgk.disclosures.models import Decision, Disclosure, State
@@ -94,6 +95,8 @@ def _make_item(title, category_name, entry_title, scope, state, days_ago, extra,
     if decision_in_days:
         extra["decision_date"] = when.date() + timedelta(days=decision_in_days)
     cadence = entry.cadence if entry else Cadence.IMMEDIATE
+    if entry is None:  # an item of an entry takes the entry's 公开形式
+        extra.setdefault("disclosure_forms", DEFAULT_FORMS[scope.value])
     if cadence == Cadence.STAGED:
         extra.setdefault("result_date", when.date() - timedelta(days=2))
     with clock.freeze(when):

@@ -4,6 +4,7 @@ from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from dwgk.catalog.forms import FormsField
 from dwgk.catalog.models import Cadence, Scope
 from dwgk.web.forms import BaseForm, optional_int
 
@@ -26,6 +27,7 @@ class DisclosureForm(BaseForm):
     scope = SelectField("公开范围", choices=SCOPE_CHOICES, default=Scope.PUBLIC.value)
     cadence = SelectField("公开时限", choices=CADENCE_CHOICES, default=Cadence.IMMEDIATE.value)
     responsible_id = SelectField("责任人", coerce=optional_int, validators=[Optional()])
+    disclosure_forms = FormsField(description="可多选；不选时采用所对应目录条目的公开形式。")
     result_date = DateField("结果产生日期（分期公开）", validators=[Optional()],
                             description="分期公开的事项，结果须在此日期后 7 日内公开。")
     publicity_workdays = IntegerField(

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from dwgk.catalog.models import Cadence, Scope, enum_column, values_check
+from dwgk.catalog.models import Cadence, Scope, enum_column, form_labels, values_check
 from dwgk.core import clock
 from dwgk.core.types import UTCDateTime
 from dwgk.extensions import db
@@ -125,6 +125,8 @@ class Revision(db.Model):
     is_predisclosure: Mapped[bool] = mapped_column(Boolean, default=False)  # 预公开
     decision_date: Mapped[date | None] = mapped_column(Date)  # pre-disclosure: decided on
     change_note: Mapped[str] = mapped_column(Text, default="")  # 再公开: what changed, why
+    # 公开形式: FormOfDisclosure values, comma-joined (catalog.models.join_forms).
+    disclosure_forms: Mapped[str] = mapped_column(String(120), default="")
     # The review round (审核轮次) now open or last held: each submission opens the next one;
     # a reviewer decides once per round. 0: never submitted.
     review_round: Mapped[int] = mapped_column(default=0)
@@ -169,6 +171,10 @@ class Revision(db.Model):
         """A draft again because a reviewer returned it (not the office's 退回草稿)."""
         return self.returned_at is not None and any(
             review.decision == Decision.RETURN for review in self.round_reviews)
+
+    @property
+    def form_labels(self) -> list[str]:
+        return form_labels(self.disclosure_forms)
 
     def rounds(self) -> list[tuple[int, list[Review]]]:
         """(round number, its decisions) for every round held, the latest first."""

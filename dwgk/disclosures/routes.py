@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from dwgk.core.paging import page_number
 from dwgk import policy
-from dwgk.catalog.models import Cadence, Scope
+from dwgk.catalog.models import Cadence, Scope, join_forms
 from dwgk.disclosures import queries, services
 from dwgk.disclosures.forms import ActionForm, DisclosureForm, RedraftForm, WithdrawForm
 from dwgk.disclosures.models import State
@@ -58,6 +58,7 @@ def _draft_input(form: DisclosureForm) -> services.DraftInput:
         result_date=form.result_date.data,
         publicity_workdays=form.publicity_workdays.data,
         is_major=form.is_major.data,
+        disclosure_forms=join_forms(form.disclosure_forms.data),
         members_first_days=form.members_first_days.data,
         members_first_reason=form.members_first_reason.data or "",
         is_predisclosure=form.is_predisclosure.data,
@@ -153,6 +154,7 @@ def _filled_form(disclosure) -> DisclosureForm:
     form.scope.data = revision.scope.value
     form.cadence.data = revision.cadence.value
     form.predisclosure_id.data = disclosure.predisclosure_id
+    form.disclosure_forms.data = [value for value in revision.disclosure_forms.split(",") if value]
     return form
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from dwgk.core.errors import Refusal
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.core.audit import record
-from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
+from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope, join_forms
 from dwgk.core import clock
 from dwgk.core.richtext import plain_text, render_markdown
 from dwgk.disclosures import workflow
@@ -54,6 +54,7 @@ class DraftInput:
     is_predisclosure: bool = False
     decision_date: date | None = None
     change_note: str = ""
+    disclosure_forms: str = ""  # 公开形式 (catalog.models.join_forms); empty: the entry's
 
 
 def draft_input_from(revision: Revision, **changes) -> DraftInput:
@@ -128,6 +129,11 @@ def _apply(revision: Revision, data: DraftInput) -> None:
         if isinstance(value, str):
             value = value.strip()
         setattr(revision, item.name, value)
+    revision.disclosure_forms = join_forms(revision.disclosure_forms.split(","))
+    if not revision.disclosure_forms and revision.catalog_entry_id is not None:
+        with db.session.no_autoflush:  # the new revision is not in the session yet
+            entry = db.session.get(CatalogEntry, revision.catalog_entry_id)
+        revision.disclosure_forms = entry.disclosure_forms if entry else ""
     revision.body_html = render_markdown(revision.body_source)
 
 

@@ -124,5 +124,13 @@ class ResultForm(VersionedForm):
         Length(max=BODY_MAX, message=f"处理结果不能超过 {BODY_MAX} 字。")])
 
 
+class HandlerReplyForm(BaseForm):
+    """The handler's proposed answer (承办人办理意见), for the office to send."""
+
+    handler_reply = TextAreaField("办理意见（拟答复内容）", validators=[
+        DataRequired("请填写办理意见。"),
+        Length(max=BODY_MAX, message=f"办理意见不能超过 {BODY_MAX} 字。")])
+
+
 class CloseForm(VersionedForm):
     pass

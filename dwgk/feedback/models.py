@@ -108,6 +108,10 @@ class Feedback(db.Model):
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # 处理结果: published on the item's page, with the filer's identity removed.
+    # The handler's (承办人: any signed-in person, 相关部门/责任人) proposed answer; the office
+    # reviews it and records the reply itself.
+    handler_reply: Mapped[str] = mapped_column(Text, default="")
+    handler_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result_text: Mapped[str] = mapped_column(Text, default="")
     result_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version_id: Mapped[int] = mapped_column(default=1)

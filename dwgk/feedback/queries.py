@@ -107,11 +107,51 @@ def load_for_office(feedback_id: int) -> Feedback | None:
                  joinedload(Feedback.logged_by), joinedload(Feedback.relayed_by)))
 
 
-def office_users() -> list[User]:
-    """Who a filing may be assigned to: active office staff, by name."""
-    return list(db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == Role.OFFICE, User.active.is_(True))
-        .order_by(User.display_name, User.id)))
+def assignable_users() -> list[tuple[User, bool]]:
+    """Who a filing may be assigned to (承办人): every active account — office staff first —
+    as (user, is_office), by name within each group."""
+    office_ids = set(db.session.scalars(select(UserRole.user_id).where(UserRole.role == Role.OFFICE)))
+    people = db.session.scalars(select(User).where(User.active.is_(True))
+                                .order_by(User.display_name, User.id))
+    return sorted(((user, user.id in office_ids) for user in people),
+                  key=lambda pair: not pair[1])
+
+
+@dataclass(frozen=True)
+class AssignedRow:
+    """A filing as its handler sees it: what it says, never who filed it."""
+
+    id: int
+    kind: FeedbackKind
+    body: str
+    status: FeedbackStatus
+    received_on: date | None
+    item_title: str | None
+    handler_reply: str
+    handler_replied_at: datetime | None
+    reply_text: str
+    replied_at: datetime | None
+
+
+def _assigned_query(user_id: int):
+    return (select(Feedback.id, Feedback.kind, Feedback.body, Feedback.status, Feedback.received_on,
+                   Revision.title, Feedback.handler_reply, Feedback.handler_replied_at,
+                   Feedback.reply_text, Feedback.replied_at)
+            .outerjoin(Disclosure, Disclosure.id == Feedback.disclosure_id)
+            .outerjoin(Revision, Revision.id == Disclosure.live_revision_id)
+            .where(Feedback.assigned_to_id == user_id))
+
+
+def assigned_to(user_id: int) -> list[AssignedRow]:
+    """交我办理: the filings assigned to one person, open ones first, newest first; one query."""
+    rows = db.session.execute(_assigned_query(user_id).order_by(
+        (Feedback.status == FeedbackStatus.CLOSED), Feedback.created_at.desc(), Feedback.id.desc()))
+    return [AssignedRow(*row) for row in rows]
+
+
+def assigned_one(user_id: int, feedback_id: int) -> AssignedRow | None:
+    row = db.session.execute(_assigned_query(user_id).where(Feedback.id == feedback_id)).first()
+    return None if row is None else AssignedRow(*row)
 
 
 def handling_history(feedback: Feedback) -> list[AuditEvent]:
@@ -196,6 +236,17 @@ class PublishedResult:
     received_on: date | None
     result_text: str
     published_at: datetime
+
+
+def published_general_results() -> list[PublishedResult]:
+    """The handling results published for general opinions (not about an item), newest
+    first, for the public results page: these columns only, never the filer's."""
+    rows = db.session.execute(
+        select(Feedback.kind, Feedback.received_on, Feedback.result_text,
+               Feedback.result_published_at)
+        .where(Feedback.disclosure_id.is_(None), Feedback.result_published_at.is_not(None))
+        .order_by(Feedback.result_published_at.desc(), Feedback.id.desc()).limit(200))
+    return [PublishedResult(*row) for row in rows]
 
 
 def published_results(disclosure_id: int) -> list[PublishedResult]:

@@ -20,9 +20,10 @@ from dwgk.core import settings as unit_settings
 from dwgk.core.workdays import Calendar, Deadline
 from dwgk.extensions import db, limiter
 from dwgk.feedback import codes, queries, services
-from dwgk.feedback.forms import (AssignForm, CloseForm, FeedbackForm, LogForm, LookupForm, ReplyForm,
-                                 ResultForm)
+from dwgk.feedback.forms import (AssignForm, CloseForm, FeedbackForm, HandlerReplyForm, LogForm,
+                                 LookupForm, ReplyForm, ResultForm)
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus, ReplyMethod
+from dwgk.web import cache
 from dwgk.web.forms import REFUSED, optional_int, save
 from dwgk.web.render import render, wants_fragment
 
@@ -192,7 +193,8 @@ def _default_method(feedback: Feedback) -> str:
 
 def _assignees(form: AssignForm) -> None:
     form.assignee_id.choices = [SelectChoice("", "请选择")] + [
-        SelectChoice(u.id, u.display_name) for u in queries.office_users()]
+        SelectChoice(u.id, u.display_name if is_office else f"{u.display_name}（相关部门/责任人）")
+        for u, is_office in queries.assignable_users()]
 
 
 def _detail(feedback: Feedback, status: int = 200, **forms):
@@ -201,7 +203,7 @@ def _detail(feedback: Feedback, status: int = 200, **forms):
         formdata=None, version_id=version, assignee_id=feedback.assigned_to_id)
     _assignees(assign_form)
     reply_form = forms.get("reply_form") or ReplyForm(
-        formdata=None, version_id=version, reply_text=feedback.reply_text,
+        formdata=None, version_id=version, reply_text=feedback.reply_text or feedback.handler_reply,
         reply_method=_default_method(feedback), reply_date=feedback.reply_date or clock.today())
     result_form = forms.get("result_form") or ResultForm(
         formdata=None, version_id=version, result_text=feedback.result_text)
@@ -215,8 +217,7 @@ def _detail(feedback: Feedback, status: int = 200, **forms):
         history=queries.handling_history(feedback), action_label=action_label,
         assign_form=assign_form, reply_form=reply_form, result_form=result_form,
         close_form=close_form, can_assign=is_open, can_reply=is_open,
-        can_publish=(feedback.disclosure_id is not None
-                     and feedback.status in (FeedbackStatus.ANSWERED, FeedbackStatus.CLOSED)),
+        can_publish=feedback.status in (FeedbackStatus.ANSWERED, FeedbackStatus.CLOSED),
         can_close=is_open and not (feedback.kind == FeedbackKind.REPORT and feedback.is_named
                                    and feedback.replied_at is None),
         status=status)
@@ -335,7 +336,43 @@ def publish_result(feedback_id: int):
         services.publish_result(feedback, form.result_text.data, actor=_user(),
                                 expected_version=form.version)
 
-    return _act(feedback_id, form, "result_form", action, "处理结果已在事项页面公开。")
+    feedback = _load(feedback_id)
+    where = "事项页面" if feedback.disclosure_id is not None else "“意见处理结果”公开页"
+    return _act(feedback_id, form, "result_form", action, f"处理结果已在{where}公开。")
+
+
+# --- the handler's side (交我办理): any signed-in person the office assigned ------------------
+
+@bp.get("/feedback/assigned")
+@policy.require(policy.can_read_assigned_feedback)
+def assigned():
+    return render("feedback/assigned.html", rows=queries.assigned_to(current_user.id))
+
+
+@bp.route("/feedback/assigned/<int:feedback_id>", methods=["GET", "POST"])
+@policy.require(policy.can_read_assigned_feedback)
+def handle(feedback_id: int):
+    """One filing for its handler, without the filer; the proposed answer goes to the office."""
+    feedback = db.session.get(Feedback, feedback_id)
+    if feedback is None:
+        abort(404)
+    if not policy.is_handler_of(current_user, feedback):
+        policy.deny_object()
+    form = HandlerReplyForm(data={"handler_reply": feedback.handler_reply}
+                            if request.method == "GET" else None)
+    if form.validate_on_submit() and save(form, lambda: services.submit_handler_reply(
+            feedback, form.handler_reply.data, actor=_user())) is not REFUSED:
+        flash("办理意见已提交党务公开办公室，由办公室审核后答复反映人。", "success")
+        return redirect(url_for("feedback.handle", feedback_id=feedback_id))
+    return render("feedback/handle.html", row=queries.assigned_one(current_user.id, feedback_id),
+                  form=form, status=422 if form.errors or form.form_errors else 200)
+
+
+@bp.get("/feedback/results")
+@cache.cached_page
+def results():
+    """The handling results of general opinions, published by the office (no filer's details)."""
+    return render("feedback/results.html", results=queries.published_general_results())
 
 
 @bp.post("/office/feedback/<int:feedback_id>/close")

@@ -137,16 +137,41 @@ def assign(feedback: Feedback, assignee: User, *, actor: User,
     _check_version(feedback, expected_version)
     if feedback.status == FeedbackStatus.CLOSED:
         raise FeedbackError("已办结的意见不能再分派。")
-    if not assignee.active or not assignee.has_role(Role.OFFICE):
-        raise FeedbackError("只能分派给在岗的党务公开办公室人员。", "assignee_id")
+    if not assignee.active:
+        raise FeedbackError("只能分派给在用的账号。", "assignee_id")
     feedback.assigned_to_id = assignee.id
     if feedback.status == FeedbackStatus.NEW:
         feedback.status = FeedbackStatus.ASSIGNED
     db.session.flush()
     record("feedback.assign", feedback, actor=actor, summary=f"分派给 {assignee.display_name}")
     if assignee.id != actor.id:
+        link = (f"/office/feedback/{feedback.id}" if assignee.has_role(Role.OFFICE)
+                else f"/feedback/assigned/{feedback.id}")
         notify([assignee], "feedback.assigned", f"{actor.display_name} 将一条{feedback.kind.label}分派给您办理",
-               obj=feedback, link=f"/office/feedback/{feedback.id}", due_key=str(feedback.version_id))
+               obj=feedback, link=link, due_key=str(feedback.version_id))
+
+
+def submit_handler_reply(feedback: Feedback, text: str, *, actor: User) -> None:
+    """The handler's proposed answer (承办人意见), sent to the office, which answers the filer
+    (the office approves and records the reply). A later call replaces it."""
+    if feedback.assigned_to_id != actor.id:
+        raise FeedbackError("这条意见没有分派给您办理。")
+    if feedback.status == FeedbackStatus.CLOSED:
+        raise FeedbackError("已办结的意见不能再提交办理意见。")
+    text = (text or "").strip()
+    if not text:
+        raise FeedbackError("请填写办理意见。", "handler_reply")
+    if len(text) > BODY_MAX:
+        raise FeedbackError(f"办理意见不能超过 {BODY_MAX} 字。", "handler_reply")
+    feedback.handler_reply = text
+    feedback.handler_replied_at = clock.now()
+    db.session.flush()
+    record("feedback.handler_reply", feedback, actor=actor)
+    office = [user for user in users_with_role(Role.OFFICE) if user.id != actor.id]
+    notify(office, "feedback.handler_reply",
+           f"承办人{actor.display_name}提交了{feedback.kind.label}的办理意见，请审核后答复",
+           obj=feedback, link=f"/office/feedback/{feedback.id}",
+           due_key=f"{feedback.id}:{feedback.version_id}")
 
 
 def reply(feedback: Feedback, text: str, method: ReplyMethod, replied_on: date, *, actor: User,
@@ -198,15 +223,14 @@ def _mentions_filer(feedback: Feedback, text: str) -> bool:
 
 def publish_result(feedback: Feedback, text: str, *, actor: User,
                    expected_version: int | None = None) -> None:
-    """Publish the handling result (处理结果) on the item's page, without the filer's identity."""
+    """Publish the handling result (处理结果), without the filer's identity: on the item's page,
+    or for a general opinion on the public results page (/feedback/results)."""
     _check_version(feedback, expected_version)
     text = (text or "").strip()
     if not text:
         raise FeedbackError("请填写要公开的处理结果。", "result_text")
     if len(text) > BODY_MAX:
         raise FeedbackError(f"处理结果不能超过 {BODY_MAX} 字。", "result_text")
-    if feedback.disclosure_id is None:
-        raise FeedbackError("这条意见不针对具体公开事项，处理结果无处公开。")
     if feedback.status not in (FeedbackStatus.ANSWERED, FeedbackStatus.CLOSED):
         raise FeedbackError("答复后才能公开处理结果。")
     if _mentions_filer(feedback, text):

@@ -53,6 +53,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("类别", lambda r: r.category_name, 14),
         Column("目录条目", lambda r: _text(r.catalog_entry_title), 28),
         Column("公开范围", lambda r: r.scope_label, 10),
+        Column("公开形式", lambda r: "、".join(r.form_labels), 20),
         Column("状态", lambda r: r.state_label, 12),
         Column("重大事项", lambda r: _yes(r.is_major), 9),
         Column("创建日期", lambda r: r.created_on, 12),
@@ -113,6 +114,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("答复用时（工作日）", lambda r: _days(r.answer_workdays), 18),
         Column("答复期限", lambda r: r.due_on, 12),
         Column("是否超期", lambda r: _yes(r.overdue), 9),
+        Column("采纳情况", lambda r: r.adoption_label, 10),
     ],
 }
 

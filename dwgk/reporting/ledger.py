@@ -46,7 +46,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from dwgk.accounts.models import User
-from dwgk.catalog.models import CatalogEntry, Category, Scope
+from dwgk.catalog.models import CatalogEntry, Category, Scope, form_labels
 from dwgk.core import clock
 from dwgk.core import settings as unit_settings
 from dwgk.core.workdays import Calendar
@@ -102,6 +102,7 @@ class ItemRow:
     withdrawn_on: date | None
     archived_on: date | None
     republished_count: int
+    form_labels: tuple[str, ...] = ()  # 公开形式
 
 
 _Shown = aliased(Revision, name="shown_revision")  # the live revision, else the working one
@@ -118,7 +119,7 @@ def _items_query(period: Period, *, category_id=None, scope=None, state=None):
                Disclosure.last_published_at, Disclosure.public_from, Disclosure.withdrawn_at,
                Disclosure.archived_at, _Shown.title, _Shown.category_id, Category.name,
                _Shown.catalog_entry_id, CatalogEntry.title, _Shown.scope, _Shown.is_major,
-               _Shown.submitted_at, publications)
+               _Shown.submitted_at, publications, _Shown.disclosure_forms)
         .outerjoin(_Shown, _Shown.id == func.coalesce(Disclosure.live_revision_id,
                                                       Disclosure.working_revision_id))
         .outerjoin(Category, Category.id == _Shown.category_id)
@@ -140,7 +141,7 @@ def _item_rows(rows) -> list[ItemRow]:
     result = []
     for (item_id, state, created_at, first_published_at, last_published_at, public_from,
          withdrawn_at, archived_at, title, category_id, category_name, entry_id, entry_title,
-         scope, is_major, submitted_at, publications) in rows:
+         scope, is_major, submitted_at, publications, forms) in rows:
         result.append(ItemRow(
             id=item_id, title=title or "", category_id=category_id,
             category_name=category_name or "", catalog_entry_id=entry_id,
@@ -150,7 +151,8 @@ def _item_rows(rows) -> list[ItemRow]:
             submitted_on=local_date(submitted_at), published_on=local_date(first_published_at),
             last_published_on=local_date(last_published_at), public_from=local_date(public_from),
             withdrawn_on=local_date(withdrawn_at), archived_on=local_date(archived_at),
-            republished_count=max((publications or 0) - 1, 0)))
+            republished_count=max((publications or 0) - 1, 0),
+            form_labels=tuple(form_labels(forms))))
     return result
 
 
@@ -424,6 +426,7 @@ class NoteRow:
     answer_workdays: int | None
     due_on: date
     overdue: bool
+    adoption_label: str = ""  # 采纳 / 部分采纳 / 未采纳, said by the office when answering
 
 
 _NoteAuthor = aliased(User, name="note_author")
@@ -433,7 +436,8 @@ _NoteItem = aliased(Revision, name="note_item")
 def _notes_query(period: Period, *, topic=None, answered=None):
     query = (select(SupervisionNote.id, SupervisionNote.topic, SupervisionNote.disclosure_id,
                    _NoteItem.title, SupervisionNote.catalog_entry_id, CatalogEntry.title,
-                   _NoteAuthor.display_name, SupervisionNote.created_at, SupervisionNote.answered_at)
+                   _NoteAuthor.display_name, SupervisionNote.created_at, SupervisionNote.answered_at,
+                   SupervisionNote.adoption)
             .join(_NoteAuthor, _NoteAuthor.id == SupervisionNote.author_id)
             .outerjoin(Disclosure, Disclosure.id == SupervisionNote.disclosure_id)
             .outerjoin(_NoteItem, _NoteItem.id == func.coalesce(Disclosure.live_revision_id,
@@ -453,7 +457,7 @@ def _note_rows(rows) -> list[NoteRow]:
     counter = _Counter()
     result = []
     for (note_id, topic, item_id, item_title, entry_id, entry_title, author_name, created_at,
-         answered_at) in rows:
+         answered_at, adoption) in rows:
         if item_id is not None:
             kind, object_id, title = "item", item_id, item_title or f"事项 #{item_id}"
         elif entry_id is not None:
@@ -466,7 +470,8 @@ def _note_rows(rows) -> list[NoteRow]:
         result.append(NoteRow(id=note_id, topic=topic.value, topic_label=topic.label,
                               object_kind=kind, object_id=object_id, object_title=title,
                               author_name=author_name, filed_on=filed, answered_on=answered,
-                              answer_workdays=spent, due_on=due, overdue=late))
+                              answer_workdays=spent, due_on=due, overdue=late,
+                              adoption_label=adoption.label if adoption else ""))
     return result
 
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 
-from flask import Blueprint, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from dwgk import policy
 from dwgk.core import clock
-from dwgk.reporting import charts
+from dwgk.core import settings as unit_settings
+from dwgk.reporting import charts, queries, services
+from dwgk.reporting.forms import ReportNarrativeForm
 from dwgk.reporting.figures import report_figures
 from dwgk.reporting.periods import Period, PeriodError
+from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
 bp = Blueprint("report", __name__, url_prefix="/report")
@@ -43,7 +46,10 @@ def _period() -> tuple[Period | None, str | None]:
 
 def _context(period: Period) -> dict:
     figures = report_figures(period)
-    return {"period": period, "figures": figures, "charts": charts.report_charts(figures)}
+    narrative = queries.narrative(period)
+    return {"period": period, "figures": figures, "charts": charts.report_charts(figures),
+            "addressee": unit_settings.get().report_addressee,
+            "narrative": narrative.body if narrative else ""}
 
 
 def _ledger_links(period: Period) -> dict:
@@ -60,15 +66,38 @@ def _refused(error: str):
                   typed=request.args.get("period", ""), choices=_choices(clock.today()))
 
 
+def _page(period: Period, form: ReportNarrativeForm | None = None, status: int = 200):
+    context = _context(period)
+    if form is None and policy.can_write_report_narrative(current_user):
+        form = ReportNarrativeForm(data={"narrative": context["narrative"]})
+    return render("reporting/report.html", error=None, typed=period.key, status=status,
+                  choices=_choices(clock.today()), ledger_links=_ledger_links(period),
+                  narrative_form=form, **context)
+
+
 @bp.get("")
 @policy.require(policy.can_read_summary_report)
 def index():
     period, error = _period()
     if error:
         return _refused(error)
-    return render("reporting/report.html", error=None, typed=period.key,
-                  choices=_choices(clock.today()), ledger_links=_ledger_links(period),
-                  **_context(period))
+    return _page(period)
+
+
+@bp.post("/narrative")
+@policy.require(policy.can_write_report_narrative)
+def narrative():
+    """The office's narrative for the period asked for (?period=…), kept with the report."""
+    period, error = _period()
+    if error:
+        return _refused(error)
+    form = ReportNarrativeForm()
+    if form.validate_on_submit() and save(form, lambda: services.save_narrative(
+            period, form.narrative.data, actor=current_user._get_current_object()),
+            duplicate=("narrative", "同事刚刚保存了本期的说明，请刷新页面后再修改。")) is not REFUSED:
+        flash("工作情况说明已保存。", "success")
+        return redirect(url_for("report.index", period=period.key) + "#report-narrative")
+    return _page(period, form, status=422)
 
 
 @bp.get("/print")

@@ -9,18 +9,23 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from dwgk.feedback.models import FeedbackKind
 from dwgk.feedback.services import BODY_MAX as FEEDBACK_MAX
 from dwgk.feedback.forms import check_named_contact
-from dwgk.supervision.models import NoteTopic
+from dwgk.supervision.models import NoteAdoption, NoteTopic
 from dwgk.supervision.services import ANSWER_MAX, BODY_MAX
 from dwgk.web.forms import BaseForm, optional_int
 
 TOPIC_CHOICES = [SelectChoice(topic.value, topic.label) for topic in NoteTopic]
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in FeedbackKind]
+ADOPTION_CHOICES = [SelectChoice(adoption.value, adoption.label) for adoption in NoteAdoption]
+ITEM_PICK_LABEL = "针对的公开事项（可选）"
 
 
 class NoteNewForm(BaseForm):
     """A supervision note (监督意见) on an item, a catalog entry, or in general."""
 
     disclosure_id = HiddenField(filters=[optional_int])
+    # The item picker, when the form was not opened from an item's page (choices: the routes).
+    item_pick = SelectField(ITEM_PICK_LABEL, coerce=optional_int, validate_choice=False,
+                            validators=[Optional()])
     catalog_entry_id = SelectField("针对的目录条目（可选）", coerce=optional_int, validate_choice=False,
                                    validators=[Optional()])
     topic = RadioField("意见类别", choices=TOPIC_CHOICES,
@@ -37,12 +42,16 @@ class NoteAnswerForm(BaseForm):
     answer_text = TextAreaField("答复内容", validators=[
         DataRequired("请填写答复内容。"),
         Length(max=ANSWER_MAX, message=f"答复不能超过 {ANSWER_MAX} 字。")])
+    adoption = RadioField("采纳情况", choices=ADOPTION_CHOICES,
+                          validators=[InputRequired("请选择采纳情况。")])
 
 
 class RelayForm(BaseForm):
     """An opinion a supervisor collected in person, relayed on the person's behalf."""
 
     disclosure_id = HiddenField(filters=[optional_int])
+    item_pick = SelectField(ITEM_PICK_LABEL, coerce=optional_int, validate_choice=False,
+                            validators=[Optional()])
     kind = RadioField("类型", choices=KIND_CHOICES, default=FeedbackKind.OPINION.value,
                       validators=[InputRequired("请选择类型。")])
     body = TextAreaField("意见内容", validators=[

@@ -27,7 +27,7 @@ from dwgk.core.paging import Page, rows_page
 from dwgk.extensions import db
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus, ReplyMethod
 from dwgk.feedback.services import is_overdue, reply_due
-from dwgk.supervision.models import NoteTopic, SupervisionNote
+from dwgk.supervision.models import NoteAdoption, NoteTopic, SupervisionNote
 
 PER_PAGE = 30
 OVERDUE_SHOWN = 10  # the oldest overdue things at the top of the inbox; the filter shows all
@@ -225,6 +225,7 @@ class NoteRow:
     answer_text: str
     answered_at: datetime | None
     answered_by_name: str | None
+    adoption: NoteAdoption | None
     due: Deadline
     is_overdue: bool
 
@@ -264,7 +265,7 @@ def _note_row(row, ctx: DeadlineContext) -> NoteRow:
         created_at=note.created_at, author_id=note.author_id, author_name=author_name,
         target=target, target_id=target_id, target_title=title, target_is_live=is_live,
         answer_text=note.answer_text, answered_at=note.answered_at,
-        answered_by_name=answered_by_name, due=due, is_overdue=note_is_overdue(note, due, ctx))
+        answered_by_name=answered_by_name, adoption=note.adoption, due=due, is_overdue=note_is_overdue(note, due, ctx))
 
 
 def notes_page(ctx: DeadlineContext, *, page: int = 1, author_id: int | None = None) -> Page:
@@ -333,6 +334,19 @@ def overdue(ctx: DeadlineContext) -> Overdue:
 
 # ---------------------------------------------------------------------------------------
 # Choices for the forms
+
+
+ITEM_CHOICES = 300  # the newest live items offered by the item picker
+
+
+def live_item_choices(limit: int = ITEM_CHOICES) -> list[tuple[int, str, datetime | None]]:
+    """(id, title, first published) of the newest live items, any scope (supervisors are
+    insiders): what the note and relay forms offer to pick."""
+    return [tuple(row) for row in db.session.execute(
+        select(Disclosure.id, Revision.title, Disclosure.first_published_at)
+        .join(Revision, Revision.id == Disclosure.live_revision_id)
+        .where(Disclosure.withdrawn_at.is_(None))
+        .order_by(Disclosure.first_published_at.desc(), Disclosure.id.desc()).limit(limit))]
 
 
 def live_item_title(disclosure_id: int) -> str | None:

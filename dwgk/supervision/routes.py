@@ -65,6 +65,15 @@ def inbox():
                   overdue_duties=duty_queries.overdue_for_supervision(clock.today()))
 
 
+def _fill_items(form) -> None:
+    """The item picker's choices; the picked item (if any) becomes the form's target."""
+    form.item_pick.choices = [SelectChoice("", "（不针对具体事项）")] + [
+        SelectChoice(item_id, f"{title}（{published_at:%Y-%m-%d}）" if published_at else title)
+        for item_id, title, published_at in queries.live_item_choices()]
+    if request.method == "POST" and not form.disclosure_id.data and form.item_pick.data:
+        form.disclosure_id.data = form.item_pick.data
+
+
 def _fill_entries(form: NoteNewForm) -> None:
     form.catalog_entry_id.choices = [SelectChoice("", "（不针对目录条目）")] + [
         SelectChoice(entry.id, f"{entry.category.name} · {entry.title}")
@@ -75,6 +84,7 @@ def _fill_entries(form: NoteNewForm) -> None:
 @policy.require(policy.can_supervise)
 def note_new():
     form = NoteNewForm()
+    _fill_items(form)
     item_id, item_title = _target_item(form)
     if request.method == "GET" and item_id is None:
         form.catalog_entry_id.data = request.args.get("entry", type=int)
@@ -105,6 +115,7 @@ def note(note_id: int):
 @policy.require(policy.can_supervise)
 def relay():
     form = RelayForm()
+    _fill_items(form)
     item_id, item_title = _target_item(form)
     if request.method == "GET":
         form.received_on.data = clock.today()
@@ -153,12 +164,13 @@ def office_answer(note_id: int):
     if request.method == "GET":
         form.version_id.data = note.version_id
         form.answer_text.data = note.answer_text
+        form.adoption.data = note.adoption.value if note.adoption else None
     status = 200
     if form.validate_on_submit():
         amending = note.answered_at is not None
         try:
             services.answer_note(note, form.answer_text.data, actor=_user(),
-                                 expected_version=_version(form))
+                                 expected_version=_version(form), adoption=form.adoption.data)
             db.session.commit()
         except (StaleDataError, services.SupervisionConflict):
             db.session.rollback()

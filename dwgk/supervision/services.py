@@ -16,7 +16,7 @@ from dwgk.core import clock
 from dwgk.disclosures.models import Disclosure
 from dwgk.extensions import db
 from dwgk.notifications.services import notify, users_with_role
-from dwgk.supervision.models import NoteTopic, SupervisionNote
+from dwgk.supervision.models import NoteAdoption, NoteTopic, SupervisionNote
 
 BODY_MAX = 5000
 ANSWER_MAX = 5000
@@ -107,13 +107,15 @@ def file_note(data: NoteInput, *, author: User) -> SupervisionNote:
 
 
 def answer_note(note: SupervisionNote, text: str, *, actor: User,
-                expected_version: int | None = None) -> None:
+                expected_version: int | None = None, adoption=None) -> None:
     """The office's answer to a note; a later call amends it. The note's author is told once
     (the first answer's time stays as when it was answered; the audit log keeps amendments).
 
     `expected_version`: the note's version when the form was shown. A different one means
     someone answered meanwhile: SupervisionConflict, nothing saved. (A change between this
     check and the flush is caught by the version column: StaleDataError.)
+    `adoption`: whether the suggestion was adopted (NoteAdoption or its value); None keeps
+    what was said before.
     """
     if expected_version is not None and expected_version != note.version_id:
         raise SupervisionConflict()
@@ -124,16 +126,24 @@ def answer_note(note: SupervisionNote, text: str, *, actor: User,
         raise SupervisionError("请填写答复内容。", "answer_text")
     if len(text) > ANSWER_MAX:
         raise SupervisionError(f"答复不能超过 {ANSWER_MAX} 字。", "answer_text")
+    if adoption is not None and not isinstance(adoption, NoteAdoption):
+        try:
+            adoption = NoteAdoption(adoption)
+        except ValueError:
+            raise SupervisionError("请选择采纳情况。", "adoption") from None
+    adoption = adoption or note.adoption
     first = note.answered_at is None
-    if not first and text == note.answer_text:
+    if not first and text == note.answer_text and adoption == note.adoption:
         return  # nothing changed: no new version, no audit event
     note.answer_text = text
+    note.adoption = adoption
     note.answered_by_id = actor.id
     if first:
         note.answered_at = clock.now()
     db.session.flush()
     record("supervision.answer", note, actor=actor,
-           summary=f"{'答复' if first else '修改答复'}（{note.topic.label}；{target_label(note)}）")
+           summary=f"{'答复' if first else '修改答复'}（{note.topic.label}；{target_label(note)}"
+                   + (f"；{adoption.label}" if adoption else "") + "）")
     if note.author_id != actor.id:
         notify([note.author], "supervision.answered",
                f"党务公开办公室已答复您的监督意见（{note.topic.label}）：{target_label(note)}",

@@ -10,7 +10,8 @@ from dwgk.extensions import db
 from tests.support import field_errors, text_of
 
 VALUES = {"unit_name": "青山村小学党支部", "members_first_days": "2", "review_due_workdays": "3",
-          "feedback_reply_workdays": "15", "supervision_reply_workdays": "10"}
+          "feedback_reply_workdays": "15", "supervision_reply_workdays": "10",
+          "report_addressee": "乡纪委"}
 
 
 def test_admin_changes_the_unit_name_and_defaults(app, users, login_as):

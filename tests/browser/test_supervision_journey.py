@@ -81,6 +81,7 @@ def test_supervisor_note_office_answer_and_the_bell(app, users, live_server, pag
         assert NOTE in office.locator("main").inner_text()
         assert office.locator("#notification-bell .bell-count").inner_text() == "2"  # one read
         office.get_by_label("答复内容").fill(ANSWER)
+        office.get_by_label("部分采纳").check()
         office.screenshot(path=str(ARTIFACTS / "supervision-office-answer.png"), full_page=True)
         office.get_by_role("button", name="提交答复").click()
         office.wait_for_url(re.compile(r".*/office/supervision$"))

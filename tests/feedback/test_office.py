@@ -242,8 +242,11 @@ def test_handling_forms_refuse_bad_input_in_chinese(app, users, login_as, frozen
     response = client.form_post(f"{url}/reply", {"version_id": version, "reply_text": "好",
                                                 "reply_method": "online", "reply_date": "2026-11-24"})
     assert "答复日期不能晚于今天。" in field_errors(response)
-    response = client.form_post(f"{url}/assign", {"version_id": version, "assignee_id": users["member"]})
-    assert "只能分派给在岗的党务公开办公室人员。" in field_errors(response)
+    with app.app_context():  # anyone signed in may handle (相关部门/责任人), not a disabled account
+        disabled = make_user(Role.MEMBER, active=False).id
+        db.session.commit()
+    response = client.form_post(f"{url}/assign", {"version_id": version, "assignee_id": disabled})
+    assert "只能分派给在用的账号。" in field_errors(response)
     response = client.form_post(f"{url}/close", {})
     assert response.status_code == 422 and "表单已过期，请刷新页面后重试。" in text_of(response)
     assert version_of(app, feedback_id) == version

@@ -138,7 +138,8 @@ def test_the_office_answers_and_the_supervisor_sees_it(app, users, login_as):
     form = text_of(office.get(f"/office/supervision/{note_id}"))
     version = re.search(r'name="version_id" type="hidden" value="(\d+)"', form).group(1)
     response = office.form_post(f"/office/supervision/{note_id}",
-                                {"version_id": version, "answer_text": "已补充公开明细表。"})
+                                {"version_id": version, "answer_text": "已补充公开明细表。",
+                                 "adoption": "adopted"})
     assert response.status_code == 302 and response.headers["Location"] == "/office/supervision"
     with app.app_context():
         note = db.session.get(SupervisionNote, note_id)
@@ -176,7 +177,7 @@ def test_a_stale_answer_form_is_refused(app, users, login_as):
     version = re.search(r'name="version_id" type="hidden" value="(\d+)"', form).group(1)
     answer(app, note_id, "同事的答复。", by="office2")  # meanwhile, a colleague answers
     response = office.form_post(f"/office/supervision/{note_id}",
-                                {"version_id": version, "answer_text": "我的答复。"})
+                                {"version_id": version, "answer_text": "我的答复。", "adoption": "adopted"})
     assert response.status_code == 409
     page = text_of(response)
     assert "已被他人答复或修改" in page and "同事的答复。" in page
@@ -185,7 +186,7 @@ def test_a_stale_answer_form_is_refused(app, users, login_as):
     # The refused form now carries the current version: sending it again amends knowingly.
     version = re.search(r'name="version_id" type="hidden" value="(\d+)"', page).group(1)
     response = office.form_post(f"/office/supervision/{note_id}",
-                                {"version_id": version, "answer_text": "我的答复。"})
+                                {"version_id": version, "answer_text": "我的答复。", "adoption": "adopted"})
     assert response.status_code == 302
 
 
