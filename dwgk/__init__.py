@@ -44,10 +44,11 @@ def create_app(config: dict | None = None) -> Flask:
     # kiosk's 304 (the commonest request of all: it looks at the path only), then ProxyFix
     # around them (they must see the client's scheme and host, as Flask does).
     from dwgk.kiosk import fast as kiosk_fast
-    from dwgk.web import fastlane
+    from dwgk.web import fastlane, request_log
 
     fastlane.install(app)
     kiosk_fast.install(app)
+    request_log.install(app)  # inside ProxyFix: it logs the client's address, not nginx's
     if app.config["DWGK_PROXY_COUNT"]:
         count = app.config["DWGK_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
