@@ -82,6 +82,25 @@ def navigation():
     return entries
 
 
+# Their pages are kept for every reader of a role set (dwgk/web/cache.py): no warning there.
+_NO_CALENDAR_WARNING = {"boards", "kiosk"}
+
+
+def calendar_warning() -> dict | None:
+    """From 1 November, on the office's and the admin's pages, while next year is in
+    neither the built-in calendar nor the overrides: {"year", "text", "can_fix"}."""
+    user = current_user._get_current_object()
+    if request.blueprint in _NO_CALENDAR_WARNING or not policy.can_see_calendar_warning(user):
+        return None
+    from dwgk.core import clock, workdays
+
+    year = workdays.next_year_missing(clock.today())
+    if year is None:
+        return None
+    return {"year": year, "text": workdays.next_year_warning(year),
+            "can_fix": policy.can_manage_calendar(user)}
+
+
 def local_datetime(value: datetime | None, fmt: str = "yyyy-MM-dd HH:mm") -> str:
     return "" if value is None else format_datetime(value, fmt)
 
@@ -96,7 +115,8 @@ def file_size(size: int) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(policy=policy, navigation=navigation)
+    app.jinja_env.globals.update(policy=policy, navigation=navigation,
+                                 calendar_warning=calendar_warning)
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["file_size"] = file_size
 
