@@ -20,6 +20,12 @@ class _Lines(logging.Handler):
 
 
 @pytest.fixture
+def app(make_app):
+    """The app with the request log on (the other tests' app has it off)."""
+    return make_app(DWGK_REQUEST_LOG=True)
+
+
+@pytest.fixture
 def lines():
     handler = _Lines()
     request_log.log.addHandler(handler)
@@ -34,7 +40,7 @@ def _behind_proxy(client, path, **kwargs):
 
 
 def test_a_request_behind_the_proxy_logs_the_clients_address(make_app, lines):
-    app = make_app(DWGK_PROXY_COUNT=1)
+    app = make_app(DWGK_PROXY_COUNT=1, DWGK_REQUEST_LOG=True)
     response = _behind_proxy(app.test_client(), "/catalog?q=党费")
     assert response.status_code == 200
     assert len(lines) == 1
@@ -79,7 +85,7 @@ def test_errors_are_logged_with_their_status(app, login_as, lines):
 
 
 def test_an_exception_before_any_answer_is_logged_as_500(make_app, lines):
-    app = make_app(PROPAGATE_EXCEPTIONS=True)
+    app = make_app(PROPAGATE_EXCEPTIONS=True, DWGK_REQUEST_LOG=True)
 
     @app.get("/boom-for-the-log")
     def boom():
