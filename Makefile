@@ -21,7 +21,7 @@ NPM_STAMP     := node_modules/.npm-ci.stamp
 HTMX          := static/vendor/htmx.min.js
 SEED_STAMP    := $(INSTANCE)/.demo-seeded
 
-.PHONY: help setup setup-test system system-test vendor run test bench clean
+.PHONY: help setup setup-test system system-test vendor requirements run test bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) \
@@ -33,7 +33,7 @@ help: ## list the targets
 define check_system
 	have() { command -v "$$1" >/dev/null 2>&1; }
 	installed() { dpkg-query -W -f='$${Status}' "$$1" 2>/dev/null | grep -q 'install ok installed'; }
-	python_ok() { $(PYTHON) -c 'import sys, venv, ensurepip; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; }
+	python_ok() { $(PYTHON) -c 'import sys, venv, ensurepip; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null; }
 	check() {
 	  case "$$1" in
 	    python3-venv)       python_ok ;;
@@ -47,12 +47,18 @@ define check_system
 	  esac
 	}
 	missing() { local out=""; for p in $(1); do check "$$p" || out="$$out $$p"; done; echo "$${out# }"; }
-	# apt cannot fix a python3 that is another version: say so and stop.
+	# apt cannot fix a python3 that is another version: say so, name the one to choose, stop.
+	# Supported: 3.11 (CI), 3.12, 3.13 (Debian 13). Older: install a newer one beside it.
 	version="$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)"
-	if [ -n "$$version" ] && [ "$$version" != 3.11 ]; then
-	  echo "dwgk needs Python 3.11; '$(PYTHON)' is $$version. Choose another: make PYTHON=python3.11 …" >&2
-	  exit 1
-	fi
+	case "$$version" in
+	  ""|3.11|3.12|3.13) ;;
+	  3.[0-9]|3.10)
+	    echo "dwgk needs Python 3.11 to 3.13; '$(PYTHON)' is $$version (too old). Install python3.11 (or 3.12, 3.13) and run: make PYTHON=python3.11 …" >&2
+	    exit 1 ;;
+	  *)
+	    echo "dwgk needs Python 3.11 to 3.13; '$(PYTHON)' is $$version (too new: its pinned packages are not tested there). Install python3.13 (or 3.12, 3.11) and run: make PYTHON=python3.13 …" >&2
+	    exit 1 ;;
+	esac
 	todo="$$(missing)"
 	if [ -n "$$todo" ] && [ "$$(id -u)" != 0 ]; then
 	  echo "Missing system packages. Run:" >&2
@@ -82,13 +88,31 @@ system-test: ## check (as root: install) those plus chromium and a CJK font for 
 $(PY): | system
 	$(PYTHON) -m venv $(VENV)
 
+# --require-hashes: pip installs only files whose sha256 requirements*.txt names (generated
+# by `make requirements` from requirements*.in), so a changed or substituted file is refused.
+PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check -q --require-hashes
+
 $(REQ_STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
 $(REQ_DEV_STAMP): requirements-dev.txt requirements.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements.txt -r requirements-dev.txt
 	touch $@
+
+# pip-compile runs from a venv of its own (pip-tools is no dependency of dwgk); it keeps the
+# versions already pinned in requirements*.txt and asks PyPI for every file's hash, so it
+# needs PyPI (or a mirror with its JSON API) — the install needs only the files.
+PIP_TOOLS     := $(VENV)-tools
+PIP_COMPILE   := $(PIP_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe \
+                 --strip-extras --no-emit-index-url --no-emit-find-links
+PIP_TOOLS_PIN := pip-tools==7.6.2
+
+requirements: | $(PY) ## regenerate requirements*.txt (pins and hashes) from requirements*.in
+	[ -x $(PIP_TOOLS)/bin/pip-compile ] || { $(PY) -m venv $(PIP_TOOLS); \
+	  $(PIP_TOOLS)/bin/pip install --disable-pip-version-check -q $(PIP_TOOLS_PIN); }
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 # npm ci installs exactly what package-lock.json says, from the npm registry (never a CDN:
 # the intranet has no internet). The stamp says it ran since package-lock.json last changed.
@@ -165,5 +189,5 @@ bench: setup ## load benchmark vs a bare Flask app (BENCH_ROUNDS=3 rounds, BENCH
 	BENCH_DURATION=$(BENCH_DURATION) BENCH_ROUNDS=$(BENCH_ROUNDS) BENCH_CACHE=$(BENCH_CACHE) \
 	  $(PY) -m dwgk.ops.bench
 
-clean: ## remove .venv, node_modules and static/vendor (keeps instance/ and its database)
-	rm -rf $(VENV) node_modules static/vendor
+clean: ## remove .venv, .venv-tools, node_modules and static/vendor (keeps instance/ and its database)
+	rm -rf $(VENV) $(PIP_TOOLS) node_modules static/vendor

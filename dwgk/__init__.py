@@ -40,6 +40,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    from dwgk.web import request_log
+
+    request_log.init_app(app)
     if app.config["DWGK_PROXY_COUNT"]:
         count = app.config["DWGK_PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

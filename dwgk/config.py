@@ -69,6 +69,8 @@ def build_config(instance: Path) -> dict:
         "DWGK_UNIT_NAME": _env("UNIT_NAME", "示例学校党支部"),
         "DWGK_UPLOAD_DIR": str(Path(_env("UPLOAD_DIR", str(instance / "uploads"))).resolve()),
         "DWGK_PROXY_COUNT": _env_int("PROXY_COUNT", 0),
+        # One JSON line per request on stderr (dwgk/web/request_log.py).
+        "DWGK_REQUEST_LOG": _env_bool("REQUEST_LOG", True),
         "DWGK_PASSWORD_MIN_LENGTH": _env_int("PASSWORD_MIN_LENGTH", 10),
         # OWASP password storage cheat sheet: argon2id, at least m=19 MiB, t=2, p=1.
         # These defaults (64 MiB, t=3, p=4, RFC 9106's second profile) are above it.

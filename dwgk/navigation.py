@@ -1,10 +1,12 @@
-"""The main menu, and the policy rules every template may ask."""
+"""The page's chrome that depends on the reader: the main menu, the calendar warning, and
+the policy rules every template may ask."""
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 from dwgk import policy
+from dwgk.core import clock, workdays
 
 # (endpoint, label, rule): an entry shows only when its rule allows the current user.
 NAVIGATION = [
@@ -39,5 +41,23 @@ def navigation() -> list[tuple[str, str, str]]:
             if rule(user)]
 
 
+# The public boards and the notice-board screen are not office pages: no warning there.
+_NO_CALENDAR_WARNING = {"boards", "kiosk"}
+
+
+def calendar_warning() -> dict | None:
+    """From 1 November, on the office's and the admin's pages, while next year is in
+    neither the built-in calendar nor the overrides: {"year", "text", "can_fix"}."""
+    user = current_user._get_current_object()
+    if request.blueprint in _NO_CALENDAR_WARNING or not policy.can_see_calendar_warning(user):
+        return None
+    year = workdays.next_year_missing(clock.today())
+    if year is None:
+        return None
+    return {"year": year, "text": workdays.next_year_warning(year),
+            "can_fix": policy.can_manage_calendar(user)}
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(policy=policy, navigation=navigation)
+    app.jinja_env.globals.update(policy=policy, navigation=navigation,
+                                 calendar_warning=calendar_warning)

@@ -86,6 +86,12 @@ def can_manage_calendar(user) -> bool:
     return has_role(user, Role.ADMIN)
 
 
+def can_see_calendar_warning(user) -> bool:
+    """The office and the admin are told when next year's calendar is missing: the office
+    counts deadlines on it, the admin enters it."""
+    return has_role(user, Role.OFFICE, Role.ADMIN)
+
+
 # --- the catalog --------------------------------------------------------------------------
 
 def can_manage_catalog(user) -> bool:

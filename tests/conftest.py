@@ -68,6 +68,9 @@ def _base_config(tmp_path, database_url, redis_url):
         "DWGK_REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url,
         "DWGK_ARGON2": TEST_ARGON2,
+        # No line per request in the test output (a live server's thread writes between
+        # tests); tests/test_request_log.py turns it on.
+        "DWGK_REQUEST_LOG": False,
     }
 
 

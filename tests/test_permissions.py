@@ -28,6 +28,9 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "workdays.index": ("GET", ["admin"]),
     "workdays.create": ("POST", ["admin"]),
     "workdays.delete": ("POST", ["admin"]),
+    "workdays.import_form": ("GET", ["admin"]),
+    "workdays.import_preview": ("POST", ["admin"]),
+    "workdays.import_save": ("POST", ["admin"]),
     "catalog.index": ("GET", PUBLIC),
     "catalog.manage": ("GET", ["office"]),
     "catalog.category_new": ("GET", ["office"]),
@@ -103,6 +106,8 @@ SUCCESS = {
     "accounts.logout": 302,
     "workdays.create": 422,
     "workdays.delete": 404,  # no override with id 1: unknown ids are 404
+    "workdays.import_preview": 422,  # nothing pasted, no file: said next to the field
+    "workdays.import_save": 400,  # no CSRF token: not a confirmation the page sent
     # Item routes are walked with the ids of the demo item (see `_url`).
     "disclosures.act": 302,
     # An empty form has no version: "表单已过期", nothing done.

@@ -3,8 +3,10 @@
 SQLite: the FTS5 table `search_fts` (trigram tokenizer) over `disclosure.search_text`,
 kept in step by triggers (migration 0002). Trigrams need at least three characters, so
 two-character words such as 党费 or 公示 would silently find nothing there: shorter
-queries fall back to LIKE. PostgreSQL: ILIKE, which the pg_trgm index serves when the
-extension could be created.
+queries fall back to LIKE. PostgreSQL: a GIN index over every character and pair of
+adjacent characters of the text (migration 0008) narrows the rows, ILIKE checks them: it
+works whatever the database's locale (pg_trgm sees no Chinese in a C-locale database) and
+for two-character words as well.
 
 A condition from here only ever narrows `policy.board_visibility()`: search never widens
 what a user may see, so members-only text cannot leak through it.
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import bindparam, literal_column, select, table, text, true
+from sqlalchemy import and_, bindparam, func, literal_column, select, table, text, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from dwgk.disclosures.models import Disclosure
@@ -63,4 +65,10 @@ def matching_condition(query: str | None) -> ColumnElement[bool]:
     pattern = f"%{escape_like(query)}%"
     if dialect == "sqlite":
         return Disclosure.search_text.like(pattern, escape="\\")
+    if dialect == "postgresql":
+        # The gram index (migration 0008) finds the rows holding every pair of the query's
+        # characters; ILIKE keeps those where they stand together, in order.
+        grams = func.dwgk_search_grams(Disclosure.search_text).op("@>", is_comparison=True)(
+            func.dwgk_search_query_grams(query))
+        return and_(grams, Disclosure.search_text.ilike(pattern, escape="\\"))
     return Disclosure.search_text.ilike(pattern, escape="\\")

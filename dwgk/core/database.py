@@ -45,9 +45,10 @@ def init_app(app: Flask) -> None:
 
 
 # Made by hand in migrations for search (SQLite's FTS5 table and its shadow tables,
-# PostgreSQL's trigram index): Alembic's autogenerate must neither drop nor create them.
+# PostgreSQL's gram index, and the trigram index it replaced): Alembic's autogenerate must
+# neither drop nor create them.
 HAND_MADE_TABLE_PREFIXES = ("search_fts",)
-HAND_MADE_INDEXES = {"ix_disclosure_search_trgm"}
+HAND_MADE_INDEXES = {"ix_disclosure_search_trgm", "ix_disclosure_search_grams"}
 
 
 def alembic_include_name(name, type_, parent_names) -> bool:

@@ -448,3 +448,65 @@ def delete_override(override: WorkdayOverride, *, actor=None) -> None:
                    f"不再{kind_label(override.is_workday)}" + (f"：{override.note}" if override.note else ""))
     db.session.delete(override)
     db.session.flush()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    replaced: int  # an override of that date said something else before
+    unchanged: int  # the same override was there already
+
+
+def import_overrides(days, *, source: str, actor=None) -> ImportResult:
+    """Save a year's holidays and adjusted working days (holiday_notice.NoticeDay's) at once.
+
+    An override already set on one of the dates is replaced (its old value is in the audit
+    event); the same value again changes nothing. All or nothing: a refused date raises
+    WorkdayError before the caller commits, and the caller rolls back. Records one
+    "workday.set" per change and one "workday.import" saying what came in from `source`."""
+    days = list(days)
+    if not days:
+        raise WorkdayError("没有要保存的日期。", None)
+    for entry in days:
+        problem = day_problem(entry.day)
+        if problem:
+            raise WorkdayError(f"{format_day(entry.day)}：{problem}", None)
+    existing = {o.day: o for o in db.session.scalars(
+        select(WorkdayOverride).where(WorkdayOverride.day.in_([entry.day for entry in days])))}
+    added = replaced = unchanged = 0
+    for entry in days:
+        note = f"{entry.day.year}年{entry.name}"[:NOTE_MAX] if entry.name else ""
+        before = existing.get(entry.day)
+        if before is None:
+            added += 1
+        elif before.is_workday == entry.is_workday and before.note == note:
+            unchanged += 1
+            continue
+        else:
+            replaced += 1
+        set_override(entry.day, is_workday=entry.is_workday, note=note, actor=actor)
+    years = "、".join(str(y) for y in sorted({entry.day.year for entry in days}))
+    rest = sum(not entry.is_workday for entry in days)
+    record("workday.import", actor=actor, object_type="workday_override", object_id=years,
+           summary=f"从{source}导入 {years} 年节假日调整 {len(days)} 条（放假 {rest} 天、"
+                   f"调休上班 {len(days) - rest} 天）：新增 {added} 条，替换 {replaced} 条，"
+                   f"未变 {unchanged} 条")
+    return ImportResult(added=added, replaced=replaced, unchanged=unchanged)
+
+
+def next_year_missing(today: date) -> int | None:
+    """From 1 November: next year, when neither the built-in calendar nor any override
+    knows it (deadlines in it would be counted Monday to Friday); otherwise None."""
+    if today.month < 11:
+        return None
+    year = today.year + 1
+    if year <= statutory_years()[1]:
+        return None
+    known = db.session.scalar(select(WorkdayOverride.id).where(
+        WorkdayOverride.day >= date(year, 1, 1), WorkdayOverride.day <= date(year, 12, 31)).limit(1))
+    return None if known is not None else year
+
+
+def next_year_warning(year: int) -> str:
+    return (f"内置节假日日历尚未收录 {year} 年，也还没有录入 {year} 年的节假日调整："
+            f"{year} 年的期限将暂按周一至周五计算。")

@@ -178,7 +178,7 @@ class Servers:
 def gunicorn(servers: Servers, app: str, port: int, env: dict) -> subprocess.Popen:
     # The same settings for dwgk and hello: 2 sync workers, no access log.
     argv = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
-            "--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
+            "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--no-control-socket", app]
     process = servers.start(argv, env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -406,7 +406,9 @@ def main(argv: list[str] | None = None) -> int:
                 url = database
             env = {**os.environ, "DWGK_INSTANCE_PATH": str(folder), "DWGK_DATABASE_URL": url,
                    "DWGK_REDIS_URL": redis_url, "DWGK_SECRET_KEY": "bench-secret",
-                   "PYTHONPATH": str(ROOT)}
+                   # like hello: no access log (and gunicorn's stderr is a pipe read only
+                   # when it fails: a line per request would fill it and stall the server)
+                   "DWGK_REQUEST_LOG": "0", "PYTHONPATH": str(ROOT)}
             return env, url
 
         large_env, large_url = instance("large", large_file, postgres)

@@ -347,7 +347,7 @@ def main() -> int:
         ], env=dict(env, TZ="Asia/Shanghai"))
         children.start(WEB, [
             sys.executable, "-m", "gunicorn", "--bind", settings.bind,
-            "--workers", str(settings.web_workers), "--access-logfile", "-", "app:app",
+            "--workers", str(settings.web_workers), "--no-control-socket", "app:app",
         ], env=env)
         wait_until(lambda: web_answers(settings), f"the web server on {settings.bind}", children)
         print(banner(settings, redis_state), flush=True)
