@@ -1,6 +1,9 @@
 """Reading disclosures for the office's workspace."""
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -71,17 +74,41 @@ def published_predisclosures() -> list[Disclosure]:
         .order_by(Disclosure.last_published_at.desc())))
 
 
-def publicity_period(disclosure: Disclosure, calendar=None):
-    """The publicity period (公示期) of a published item as a Deadline: from the date of
-    its first publication, N working days; None when it has none."""
+def publicity_start(first_published_at, public_from) -> tuple[date, str] | None:
+    """The day a publicity period (公示期) is counted from, and how it was chosen: for a
+    public item the day the public can see it (after the members-first window), for a
+    members-only item the day of its publication. The day itself is not counted."""
     from dwgk.core import clock
+
+    if public_from is not None:
+        return public_from.astimezone(clock.LOCAL_TZ).date(), "社会公开之日"
+    if first_published_at is not None:
+        return first_published_at.astimezone(clock.LOCAL_TZ).date(), "党内公开（发布）之日"
+    return None
+
+
+def count_publicity_period(first_published_at, public_from, workdays: int, calendar):
+    """The publicity period as a Deadline whose rule says what it was counted from."""
+    started = publicity_start(first_published_at, public_from)
+    if started is None:
+        return None
+    start, basis = started
+    deadline = calendar.add_workdays(start, workdays)
+    return replace(deadline, rule=f"公示期 {workdays} 个工作日，自{basis} {start.isoformat()} 起算"
+                                  f"（当日不计），至第 {workdays} 个工作日")
+
+
+def publicity_period(disclosure: Disclosure, calendar=None):
+    """The publicity period (公示期) of a published item as a Deadline: N working days
+    from the day the public can see it (public items) or from its publication
+    (members-only items); None when it has none."""
     from dwgk.core.workdays import Calendar
 
     revision = disclosure.live_revision
     if revision is None or not revision.publicity_workdays or disclosure.first_published_at is None:
         return None
-    start = disclosure.first_published_at.astimezone(clock.LOCAL_TZ).date()
-    return (calendar or Calendar.load()).add_workdays(start, revision.publicity_workdays)
+    return count_publicity_period(disclosure.first_published_at, disclosure.public_from,
+                                  revision.publicity_workdays, calendar or Calendar.load())
 
 
 def published_with_publicity_period() -> list[Disclosure]:

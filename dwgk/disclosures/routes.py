@@ -111,7 +111,8 @@ def show(disclosure_id: int):
                   withdraw_form=WithdrawForm(version_id=disclosure.version_id),
                   redraft_form=RedraftForm(version_id=disclosure.version_id),
                   Action=Action, approvals_needed=services.approvals_needed(disclosure)
-                  if disclosure.state == State.IN_REVIEW else None)
+                  if disclosure.state == State.IN_REVIEW else None,
+                  publicity=queries.publicity_period(disclosure))
 
 
 @bp.route("/<int:disclosure_id>/edit", methods=["GET", "POST"])
