@@ -263,3 +263,40 @@ class Attachment(db.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Adoption(str, enum.Enum):
+    """What became of an opinion on a pre-disclosure (采纳情况)."""
+
+    ADOPTED = "adopted"
+    PARTLY = "partly"
+    NOT_ADOPTED = "not_adopted"
+
+    @property
+    def label(self) -> str:
+        return {"adopted": "采纳", "partly": "部分采纳", "not_adopted": "未采纳"}[self.value]
+
+
+class OpinionAdoption(db.Model):
+    """The formal version's answer to one opinion received on its pre-disclosure: adopted,
+    partly or not, and why. Entered by the office on the formal version's draft (every
+    opinion before submitting) and shown with the formal version, without the filer."""
+
+    __tablename__ = "opinion_adoption"
+    shown_publicly = True  # the formal version's page lists them (core.generation)
+    __table_args__ = (
+        UniqueConstraint("disclosure_id", "feedback_id"),
+        values_check("outcome", Adoption, "known_outcome"),
+        CheckConstraint("length(reason) > 0", name="adoption_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)  # formal
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
+    outcome: Mapped[Adoption] = mapped_column(enum_column(Adoption))
+    reason: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now,
+                                                 onupdate=clock.now)
+
+    feedback = relationship("Feedback")

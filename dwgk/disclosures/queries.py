@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.catalog.models import CatalogEntry, Category
-from dwgk.disclosures.models import Disclosure, Revision, State
+from dwgk.disclosures.models import Disclosure, OpinionAdoption, Revision, State
 from dwgk.extensions import db
 
 PER_PAGE = 30
@@ -74,6 +74,18 @@ def published_predisclosures() -> list[Disclosure]:
         .order_by(Disclosure.last_published_at.desc())))
 
 
+def formal_published_on(predisclosure_id: int) -> date | None:
+    """The local day a formal version of this pre-disclosure was first published (not
+    withdrawn), if any: its publication closes the pre-disclosure's opinion window."""
+    from dwgk.core import clock
+
+    first = db.session.scalar(
+        select(func.min(Disclosure.first_published_at))
+        .where(Disclosure.predisclosure_id == predisclosure_id,
+               Disclosure.first_published_at.is_not(None), Disclosure.withdrawn_at.is_(None)))
+    return None if first is None else first.astimezone(clock.LOCAL_TZ).date()
+
+
 def publicity_start(first_published_at, public_from) -> tuple[date, str] | None:
     """The day a publicity period (公示期) is counted from, and how it was chosen: for a
     public item the day the public can see it (after the members-first window), for a
@@ -116,3 +128,19 @@ def published_with_publicity_period() -> list[Disclosure]:
         select(Disclosure).join(Disclosure.live_revision)
         .where(Disclosure.state == State.PUBLISHED, Revision.publicity_workdays.is_not(None))
         .options(joinedload(Disclosure.live_revision))))
+
+
+def opinion_answers(formal: Disclosure) -> list[tuple]:
+    """The opinions (意见建议, not 举报) received on the pre-disclosure a formal version
+    links back to, oldest first, each with the formal version's answer (采纳情况) or None."""
+    from dwgk.feedback.models import Feedback, FeedbackKind
+
+    if formal.predisclosure_id is None:
+        return []
+    opinions = db.session.scalars(
+        select(Feedback).where(Feedback.disclosure_id == formal.predisclosure_id,
+                               Feedback.kind == FeedbackKind.OPINION)
+        .order_by(Feedback.created_at, Feedback.id)).all()
+    answers = {answer.feedback_id: answer for answer in db.session.scalars(
+        select(OpinionAdoption).where(OpinionAdoption.disclosure_id == formal.id))}
+    return [(opinion, answers.get(opinion.id)) for opinion in opinions]

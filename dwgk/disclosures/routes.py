@@ -11,7 +11,7 @@ from dwgk import policy
 from dwgk.catalog.models import Cadence, Scope
 from dwgk.disclosures import queries, services
 from dwgk.disclosures.forms import ActionForm, DisclosureForm, RedraftForm, WithdrawForm
-from dwgk.disclosures.models import State
+from dwgk.disclosures.models import Adoption, State
 from dwgk.disclosures.workflow import Action
 from dwgk.extensions import db
 from dwgk.reminders.mailing import mail_notices_after_commit
@@ -112,7 +112,9 @@ def show(disclosure_id: int):
                   redraft_form=RedraftForm(version_id=disclosure.version_id),
                   Action=Action, approvals_needed=services.approvals_needed(disclosure)
                   if disclosure.state == State.IN_REVIEW else None,
-                  publicity=queries.publicity_period(disclosure))
+                  publicity=queries.publicity_period(disclosure),
+                  answers=queries.opinion_answers(disclosure), adoption_form=ActionForm(),
+                  Adoption=Adoption, adoption_missing=services.ADOPTION_MISSING)
 
 
 @bp.route("/<int:disclosure_id>/edit", methods=["GET", "POST"])
@@ -246,3 +248,28 @@ def withdraw(disclosure_id: int):
     for error in form.reason.errors or ["该事项当前不能撤回。"]:
         flash(error, "error")
     return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+
+
+@bp.post("/<int:disclosure_id>/adoptions")
+@policy.require(policy.can_draft)
+def adoptions(disclosure_id: int):
+    """采纳情况: the formal version's answer to each opinion on its pre-disclosure."""
+    disclosure = _load(disclosure_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not policy.can_edit_disclosure(current_user, disclosure):
+        flash("采纳情况只能在草稿中填写：请先退回草稿或修订。", "error")
+        return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+    answers = [services.AdoptionInput(opinion.id, request.form.get(f"outcome_{opinion.id}", ""),
+                                      request.form.get(f"reason_{opinion.id}", ""))
+               for opinion, _answer in queries.opinion_answers(disclosure)]
+    try:
+        saved = services.record_adoptions(disclosure, answers, actor=_user())
+        db.session.commit()
+    except services.DisclosureError as exc:
+        db.session.rollback()
+        flash(f"采纳情况未保存：{exc}", "error")
+    else:
+        flash(f"已保存 {saved} 条意见的采纳情况。", "success")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#adoptions")
