@@ -118,6 +118,10 @@ class Revision(db.Model):
     cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence))
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     result_date: Mapped[date | None] = mapped_column(Date)  # staged items: the result's date
+    # An item of a periodic (定期) catalog entry: the first day of the reporting period it
+    # covers (e.g. 2026-07-01 for 2026 年第三季度). A correction keeps it: re-publishing
+    # last quarter's item never counts as this quarter's publication.
+    period_start: Mapped[date | None] = mapped_column(Date)
     publicity_workdays: Mapped[int | None] = mapped_column()  # 公示期, in working days
     is_major: Mapped[bool] = mapped_column(Boolean, default=False)  # 重大事项
     members_first_days: Mapped[int] = mapped_column(default=1)
@@ -153,6 +157,15 @@ class Revision(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="revision",
                                                          order_by="Attachment.id",
                                                          cascade="all, delete-orphan")
+
+    @property
+    def period_name(self) -> str:
+        """The reporting period it names, as a person says it (2026年第三季度)."""
+        from dwgk.catalog.queries import entry_months, period_name
+
+        if self.period_start is None:
+            return ""
+        return period_name(self.period_start, entry_months(self.catalog_entry))
 
     @property
     def round_reviews(self) -> list[Review]:

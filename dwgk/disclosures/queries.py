@@ -144,3 +144,13 @@ def opinion_answers(formal: Disclosure) -> list[tuple]:
     answers = {answer.feedback_id: answer for answer in db.session.scalars(
         select(OpinionAdoption).where(OpinionAdoption.disclosure_id == formal.id))}
     return [(opinion, answers.get(opinion.id)) for opinion in opinions]
+
+
+def period_choices(catalog_entry_id: int | None) -> list[tuple[date, str]]:
+    """The reporting periods the drafting form offers, for the entry's frequency."""
+    from dwgk.catalog.queries import entry_months
+    from dwgk.catalog.queries import period_choices as choices
+    from dwgk.core import clock
+
+    entry = db.session.get(CatalogEntry, catalog_entry_id) if catalog_entry_id else None
+    return choices(entry_months(entry), clock.today())

@@ -1,6 +1,8 @@
 """The office's workspace: draft, edit, submit, publish, revise, archive, withdraw."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -42,6 +44,9 @@ def _fill_choices(form: DisclosureForm) -> None:
         SelectChoice(e.id, f"{e.category.name} · {e.title}") for e in queries.catalog_entry_choices()]
     form.responsible_id.choices = [SelectChoice("", "（未指定）")] + [
         SelectChoice(u.id, u.display_name) for u in queries.office_users()]
+    form.period_start.choices = [SelectChoice("", "（本期）")] + [
+        SelectChoice(start.isoformat(), name) for start, name in queries.period_choices(
+            form.catalog_entry_id.data if isinstance(form.catalog_entry_id.data, int) else None)]
     form.predisclosure_id.choices = [SelectChoice("", "（无）")] + [
         SelectChoice(d.id, d.live_revision.title) for d in queries.published_predisclosures()]
 
@@ -56,6 +61,7 @@ def _draft_input(form: DisclosureForm) -> services.DraftInput:
         catalog_entry_id=form.catalog_entry_id.data,
         responsible_id=form.responsible_id.data,
         result_date=form.result_date.data,
+        period_start=_period(form.period_start.data),
         publicity_workdays=form.publicity_workdays.data,
         is_major=form.is_major.data,
         members_first_days=form.members_first_days.data,
@@ -64,6 +70,13 @@ def _draft_input(form: DisclosureForm) -> services.DraftInput:
         decision_date=form.decision_date.data,
         change_note=form.change_note.data or "",
     )
+
+
+def _period(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _version(form) -> int | None:
@@ -156,6 +169,7 @@ def _filled_form(disclosure) -> DisclosureForm:
     form.scope.data = revision.scope.value
     form.cadence.data = revision.cadence.value
     form.predisclosure_id.data = disclosure.predisclosure_id
+    form.period_start.data = revision.period_start.isoformat() if revision.period_start else ""
     return form
 
 

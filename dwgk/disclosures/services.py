@@ -47,6 +47,7 @@ class DraftInput:
     catalog_entry_id: int | None = None
     responsible_id: int | None = None
     result_date: date | None = None
+    period_start: date | None = None  # periodic entries: the reporting period (its first day)
     publicity_workdays: int | None = None
     is_major: bool = False
     members_first_days: int = 1
@@ -81,6 +82,7 @@ def _check_draft(data: DraftInput, predisclosure_id: int | None = None) -> None:
         user = db.session.get(User, data.responsible_id)
         if user is None or not user.active:
             raise DisclosureError("请选择有效的责任人。", "responsible_id")
+    _check_period(data)
     if data.cadence == Cadence.STAGED and data.result_date is None:
         raise DisclosureError("分期公开的事项须填写结果产生日期（结果须在 7 日内公开）。", "result_date")
     if data.publicity_workdays is not None and not 1 <= data.publicity_workdays <= 60:
@@ -93,6 +95,24 @@ def _check_draft(data: DraftInput, predisclosure_id: int | None = None) -> None:
     problem = publish_rule_problem(data, clock.today(), predisclosure_id)
     if problem is not None:
         raise problem
+
+
+def _check_period(data: DraftInput) -> None:
+    """An item of a periodic (定期) entry names its reporting period: by default the current
+    one; any day of a period stands for it; a period not begun yet is refused."""
+    from dwgk.catalog.queries import entry_months, period_name, period_start
+
+    entry = db.session.get(CatalogEntry, data.catalog_entry_id) if data.catalog_entry_id else None
+    if entry is None or entry.cadence != Cadence.PERIODIC:
+        data.period_start = None
+        return
+    months = entry_months(entry)
+    current = period_start(clock.today(), months)
+    chosen = current if data.period_start is None else period_start(data.period_start, months)
+    if chosen > current:
+        raise DisclosureError(f"所属期次不能晚于本期（{period_name(current, months)}）。",
+                              "period_start")
+    data.period_start = chosen
 
 
 def publish_rule_problem(values, today: date, predisclosure_id: int | None = None

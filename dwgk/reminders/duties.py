@@ -32,12 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.catalog.models import Cadence, CatalogEntry, Category
-from dwgk.catalog.queries import DEFAULT_PERIOD_MONTHS, period_name, period_start
+from dwgk.catalog.queries import DEFAULT_PERIOD_MONTHS, covered_periods, period_name, period_start
 from dwgk.catalog.services import FREQUENCY_LABELS
 from dwgk.core.clock import LOCAL_TZ
 from dwgk.core.settings import Settings
@@ -227,27 +227,24 @@ def _periodic(today: date, until: date, people: _People):
                CatalogEntry.cadence == Cadence.PERIODIC)).all()
     if not entries:
         return []
-    published = dict(db.session.execute(
-        select(Revision.catalog_entry_id, func.max(Disclosure.last_published_at))
-        .join(Disclosure, Disclosure.live_revision_id == Revision.id)
-        .where(Revision.catalog_entry_id.is_not(None), Disclosure.last_published_at.is_not(None),
-               Disclosure.withdrawn_at.is_(None))
-        .group_by(Revision.catalog_entry_id)).all())
+    # by period: a period is done when a published item names it (a correction of last
+    # quarter's item names last quarter, so it never silences this quarter's duty)
+    periods = covered_periods()
     pending = []
     for entry_id, title, months, responsible_id, created_at in entries:
         months = months if months in FREQUENCY_LABELS else DEFAULT_PERIOD_MONTHS
-        last = _local(published.get(entry_id))
+        covered = periods.get(entry_id, {})
         start, end = period_start(today, months), period_end(today, months)
         responsible = (responsible_id, Role.OFFICE)
         link = f"/catalog/entries/{entry_id}"
-        if end <= until and (last is None or last < start):
+        if end <= until and start not in covered:
             pending.append((_period_duty(entry_id, title, months, start, end, False, link),
                             [responsible]))
         previous_end = start - timedelta(days=1)
         previous_start = period_start(previous_end, months)
         created = _local(created_at)
         owed = created is None or created <= previous_end
-        if owed and (last is None or last < previous_start):
+        if owed and previous_start not in covered:
             pending.append((_period_duty(entry_id, title, months, previous_start, previous_end,
                                          True, link), [responsible, Role.REVIEWER]))
     return pending
