@@ -2,8 +2,9 @@
 when it was last done and when it is next due) and the office's upkeep lists.
 
 `catalog_overview()` runs a fixed number of queries whatever the number of entries: the
-visible entries with their categories and responsible persons, and one aggregate query
-for the last publication of every entry.
+visible entries with their categories and responsible persons, one aggregate query for
+the last publication of every entry, and one for the reporting periods (所属期次) that the
+published items of periodic entries name ("last done" counts by period).
 """
 from __future__ import annotations
 
