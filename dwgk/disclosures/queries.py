@@ -107,7 +107,7 @@ def count_publicity_period(first_published_at, public_from, workdays: int, calen
     start, basis = started
     deadline = calendar.add_workdays(start, workdays)
     return replace(deadline, rule=f"公示期 {workdays} 个工作日，自{basis} {start.isoformat()} 起算"
-                                  f"（当日不计），至第 {workdays} 个工作日")
+                                  "（当日不计）")
 
 
 def publicity_period(disclosure: Disclosure, calendar=None):

@@ -29,8 +29,7 @@ def _period_start(day, months):
 
 
 def upgrade():
-    with op.batch_alter_table('revision', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('period_start', sa.Date(), nullable=True))
+    op.add_column('revision', sa.Column('period_start', sa.Date(), nullable=True))
     bind = op.get_bind()
     rows = bind.execute(sa.text(
         "SELECT revision.id, revision.published_at, revision.created_at, catalog_entry.period_months"
@@ -82,5 +81,4 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_opinion_adoption_feedback_id'))
         batch_op.drop_index(batch_op.f('ix_opinion_adoption_disclosure_id'))
     op.drop_table('opinion_adoption')
-    with op.batch_alter_table('revision', schema=None) as batch_op:
-        batch_op.drop_column('period_start')
+    op.drop_column('revision', 'period_start')  # a plain DROP COLUMN: no rebuild of revision
