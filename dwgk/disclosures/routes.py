@@ -169,7 +169,13 @@ def _filled_form(disclosure) -> DisclosureForm:
     form.scope.data = revision.scope.value
     form.cadence.data = revision.cadence.value
     form.predisclosure_id.data = disclosure.predisclosure_id
-    form.period_start.data = revision.period_start.isoformat() if revision.period_start else ""
+    if revision.period_start is not None:  # an older period than the list offers stays chosen
+        form.period_start.data = revision.period_start.isoformat()
+        if all(choice.value != form.period_start.data for choice in form.period_start.choices):
+            form.period_start.choices.append(
+                SelectChoice(form.period_start.data, revision.period_name))
+    else:
+        form.period_start.data = ""
     return form
 
 

@@ -78,3 +78,17 @@ def test_the_draft_form_offers_the_periods_the_current_one_first(app, users, log
     assert choices[:2] == [(date(2026, 10, 1), "2026年第四季度"), (date(2026, 7, 1), "2026年第三季度")]
     page = login_as("office").get("/office/items/new").get_data(as_text=True)
     assert "所属期次（定期公开）" in page
+
+
+def test_editing_a_draft_keeps_its_period_even_an_old_one(app, users, login_as, frozen_clock):
+    from dwgk.demo.factories import make_disclosure
+    from dwgk.disclosures.models import State
+
+    frozen_clock(datetime(2026, 11, 2, 9, 0))
+    with app.app_context():
+        entry = make_catalog_entry(cadence=Cadence.PERIODIC, period_months=3)
+        item = make_disclosure(State.DRAFT, catalog_entry=entry, period_start=date(2024, 2, 1))
+        db.session.commit()
+        item_id = item.id
+    page = login_as("office").get(f"/office/items/{item_id}/edit").get_data(as_text=True)
+    assert '<option selected value="2024-01-01">2024年第一季度</option>' in page
