@@ -305,13 +305,19 @@ def can_read_revision(user, disclosure, revision) -> bool:
 
 
 def opinions_close_on(disclosure):
-    """The last day opinions on a pre-disclosure are taken: the day before its decision."""
+    """The last day opinions on a pre-disclosure are taken: the day before its decision,
+    or before its formal version's publication if that came first (publishing the formal
+    version closes the window)."""
     from datetime import timedelta
+
+    from dwgk.disclosures.queries import formal_published_on
 
     revision = disclosure.live_revision
     if revision is None or not revision.is_predisclosure or revision.decision_date is None:
         return None
-    return revision.decision_date - timedelta(days=1)
+    last = revision.decision_date - timedelta(days=1)
+    formal = formal_published_on(disclosure.id)
+    return last if formal is None else min(last, formal - timedelta(days=1))
 
 
 def can_give_opinion_on(user, disclosure) -> bool:

@@ -47,6 +47,7 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "disclosures.act": ("POST", ["office"]),
     "disclosures.withdraw": ("POST", ["office"]),
     "disclosures.redraft": ("POST", ["office"]),
+    "disclosures.adoptions": ("POST", ["office"]),
     "attachments.upload": ("POST", ["office"]),
     "attachments.delete": ("POST", ["office"]),
     "attachments.download": ("GET", PUBLIC),
@@ -123,6 +124,7 @@ SUCCESS = {
     "disclosures.edit": 302,  # a published item is revised, not edited: back to its page
     "disclosures.withdraw": 302,
     "disclosures.redraft": 302,
+    "disclosures.adoptions": 302,  # 采纳情况 is entered on a draft: back to the item's page
     "admin.user_reset_password": 422,
     "admin.user_set_active": 302,
     # --- duties and failed jobs (issue 5) ---

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "disclosure.approve": "审核通过",
     "disclosure.publish": "发布",
     "disclosure.republish": "再公开",
+    "disclosure.adoption": "填写采纳情况",
     "disclosure.revise": "开始修订",
     "disclosure.archive": "归档",
     "disclosure.withdraw": "撤回",

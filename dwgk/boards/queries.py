@@ -230,6 +230,11 @@ def formal_version(predisclosure: Disclosure, user) -> Disclosure | None:
         .limit(1))
 
 
+def opinion_answers(formal: Disclosure) -> list[tuple]:
+    """The formal version's 采纳情况 (opinions on its pre-disclosure and their answers)."""
+    return disclosure_queries.opinion_answers(formal)
+
+
 def readable_predisclosure(disclosure: Disclosure, user) -> Disclosure | None:
     """The pre-disclosure this formal version links back to, when `user` may read it."""
     target = disclosure.predisclosure
@@ -264,20 +269,18 @@ def publicity_period(disclosure: Disclosure, revision: Revision,
 
 @dataclass(frozen=True)
 class OpinionWindow:
-    """A pre-disclosure's window: opinions are open until the day before the decision."""
+    """A pre-disclosure's window: opinions are open until the day before the decision, or
+    until its formal version is published (policy.opinions_close_on)."""
 
     decision_date: date
-
-    @property
-    def last_day(self) -> date:
-        return self.decision_date - timedelta(days=1)
+    last_day: date
 
     @property
     def is_open(self) -> bool:
-        return clock.today() < self.decision_date
+        return clock.today() <= self.last_day
 
 
-def opinion_window(revision: Revision) -> OpinionWindow | None:
+def opinion_window(disclosure: Disclosure, revision: Revision) -> OpinionWindow | None:
     if not revision.is_predisclosure or revision.decision_date is None:
         return None
-    return OpinionWindow(revision.decision_date)
+    return OpinionWindow(revision.decision_date, policy.opinions_close_on(disclosure))

@@ -82,7 +82,7 @@ def _item_context(disclosure_id: int) -> dict:
         "disclosure": disclosure,
         "revision": revision,
         "publicity": queries.publicity_period(disclosure, revision, Calendar.load()),
-        "opinions": queries.opinion_window(revision),
+        "opinions": queries.opinion_window(disclosure, revision),
     }
 
 
@@ -91,10 +91,12 @@ def _item_context(disclosure_id: int) -> dict:
 def item(disclosure_id: int):
     context = _item_context(disclosure_id)
     disclosure, revision = context["disclosure"], context["revision"]
+    predisclosure = queries.readable_predisclosure(disclosure, current_user)
     return render(
         "boards/item.html", **context,
         history=queries.earlier_revisions(disclosure, current_user),
-        predisclosure=queries.readable_predisclosure(disclosure, current_user),
+        predisclosure=predisclosure,
+        answers=queries.opinion_answers(disclosure) if predisclosure is not None else None,
         formal=(queries.formal_version(disclosure, current_user)
                 if revision.is_predisclosure else None),
     )

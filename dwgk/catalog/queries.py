@@ -2,8 +2,9 @@
 when it was last done and when it is next due) and the office's upkeep lists.
 
 `catalog_overview()` runs a fixed number of queries whatever the number of entries: the
-visible entries with their categories and responsible persons, and one aggregate query
-for the last publication of every entry.
+visible entries with their categories and responsible persons, one aggregate query for
+the last publication of every entry, and one for the reporting periods (所属期次) that the
+published items of periodic entries name ("last done" counts by period).
 """
 from __future__ import annotations
 
@@ -54,6 +55,40 @@ def period_name(day: date, months: int) -> str:
     return f"{day.year}年度"
 
 
+def entry_months(entry: CatalogEntry | None) -> int:
+    """The length of a periodic entry's reporting period in months (quarterly by default)."""
+    months = entry.period_months if entry is not None else None
+    return months if months in FREQUENCY_LABELS else DEFAULT_PERIOD_MONTHS
+
+
+def period_choices(months: int, today: date, count: int = 8) -> list[tuple[date, str]]:
+    """The reporting periods an item may name: the current one first, then earlier ones."""
+    choices, day = [], today
+    for _ in range(count):
+        start = period_start(day, months)
+        choices.append((start, period_name(start, months)))
+        day = start - timedelta(days=1)
+    return choices
+
+
+def covered_periods(entry_ids=None, visibility=None) -> dict[int, dict[date, date]]:
+    """entry id -> {period start: the local day it was first published} for the reporting
+    periods that published items of periodic entries name (their live revision's period).
+    A correction names its own period, so it never covers the next one."""
+    query = (select(Revision.catalog_entry_id, Revision.period_start,
+                    func.min(Disclosure.first_published_at))
+             .join(Disclosure, Disclosure.live_revision_id == Revision.id)
+             .where(Revision.catalog_entry_id.is_not(None), Revision.period_start.is_not(None),
+                    Disclosure.first_published_at.is_not(None), Disclosure.withdrawn_at.is_(None))
+             .group_by(Revision.catalog_entry_id, Revision.period_start))
+    if visibility is not None:
+        query = query.where(visibility)
+    found: dict[int, dict[date, date]] = {}
+    for entry_id, start, first in db.session.execute(query):
+        found.setdefault(entry_id, {})[start] = _local_date(first)
+    return found
+
+
 @dataclass(frozen=True)
 class Due:
     """When an entry is next due, and how that was worked out."""
@@ -68,12 +103,14 @@ class Due:
     is_done_for_period: bool = False
 
 
-def next_due(entry: CatalogEntry, last_published: date | None, today: date) -> Due:
+def next_due(entry: CatalogEntry, last_published: date | None, today: date,
+             covered: dict[date, date] | None = None) -> Due:
     """The next due date of `entry`, given the local date of its last publication.
 
-    Periodic: the end of the current period if nothing was published in it, else the end
-    of the next one. Overdue: the previous period ended without a publication (a period
-    that ended before the entry was created owes nothing).
+    Periodic: the end of the current period if no item names it, else the end of the next
+    one. Overdue: no item names the previous period (a period that ended before the entry
+    was created owes nothing). `covered`: {period start: first published} of the periods
+    the entry's items name (covered_periods); without it, by the publication date.
     """
     if entry.cadence == Cadence.STANDING:
         return Due("长期公开", "长期公开的内容，有变化时及时更新。")
@@ -85,6 +122,14 @@ def next_due(entry: CatalogEntry, last_published: date | None, today: date) -> D
     this_word, next_word, previous_word = _PERIOD_WORDS[months]
     start = period_start(today, months)
     end = period_end(today, months)
+    previous_end = start - timedelta(days=1)
+    previous_start = period_start(previous_end, months)
+    if covered is not None:
+        # by period: the current one done if an item names it; the previous one owed if none
+        last_published = covered.get(start)
+        previous_done = previous_start in covered
+    else:
+        previous_done = last_published is not None and last_published >= previous_start
     if last_published is not None and last_published >= start:
         due = period_end(end + timedelta(days=1), months)
         label = f"{next_word}末（{due.isoformat()}）"
@@ -95,11 +140,9 @@ def next_due(entry: CatalogEntry, last_published: date | None, today: date) -> D
     label = f"{this_word}末（{end.isoformat()}）"
     explanation = (f"{FREQUENCY_LABELS[months]}公开一次；{this_word}（{period_name(today, months)}）"
                    f"尚未公开，应在{this_word}最后一日 {end.isoformat()} 前公开。")
-    previous_end = start - timedelta(days=1)
-    previous_start = period_start(previous_end, months)
     created = _local_date(entry.created_at)
     owed_previous = created is None or created <= previous_end
-    if owed_previous and (last_published is None or last_published < previous_start):
+    if owed_previous and not previous_done:
         note = (f"逾期：{previous_word}（{period_name(previous_end, months)}，"
                 f"截至 {previous_end.isoformat()}）未公开")
         return Due(label, explanation, end, True, note)
@@ -163,12 +206,15 @@ def catalog_overview(user, today: date) -> list[CategoryGroup]:
     """The catalog as `user` may see it, grouped by category, each entry with its last
     publication and next due date. A fixed number of queries."""
     published = last_publications(user)
+    periods = covered_periods(visibility=policy.board_visibility(user))
     groups: list[CategoryGroup] = []
     for entry in visible_entries(user):
         if not groups or groups[-1].category.id != entry.category_id:
             groups.append(CategoryGroup(entry.category))
         last = published.get(entry.id)
-        groups[-1].rows.append(EntryRow(entry, last, next_due(entry, _local_date(last), today)))
+        covered = periods.get(entry.id, {}) if entry.cadence == Cadence.PERIODIC else None
+        groups[-1].rows.append(EntryRow(entry, last, next_due(entry, _local_date(last), today,
+                                                              covered)))
     return groups
 
 

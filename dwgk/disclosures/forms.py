@@ -30,6 +30,9 @@ class DisclosureForm(BaseForm):
     disclosure_forms = FormsField(description="可多选；不选时采用所对应目录条目的公开形式。")
     result_date = DateField("结果产生日期（分期公开）", validators=[Optional()],
                             description="分期公开的事项，结果须在此日期后 7 日内公开。")
+    period_start = SelectField("所属期次（定期公开）", validators=[Optional()], validate_choice=False,
+                               description="定期公开的目录条目：本事项公开的是哪一期（默认本期）；"
+                                           "更正上一期的内容请选上一期。")
     publicity_workdays = IntegerField(
         "公示期（工作日，可选）", validators=[Optional(), NumberRange(1, 60, "公示期须为 1 至 60 个工作日。")],
         description="如任前公示 5 个工作日；期满自动归档。")

@@ -118,6 +118,10 @@ class Revision(db.Model):
     cadence: Mapped[Cadence] = mapped_column(enum_column(Cadence))
     responsible_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     result_date: Mapped[date | None] = mapped_column(Date)  # staged items: the result's date
+    # An item of a periodic (定期) catalog entry: the first day of the reporting period it
+    # covers (e.g. 2026-07-01 for 2026 年第三季度). A correction keeps it: re-publishing
+    # last quarter's item never counts as this quarter's publication.
+    period_start: Mapped[date | None] = mapped_column(Date)
     publicity_workdays: Mapped[int | None] = mapped_column()  # 公示期, in working days
     is_major: Mapped[bool] = mapped_column(Boolean, default=False)  # 重大事项
     members_first_days: Mapped[int] = mapped_column(default=1)
@@ -155,6 +159,15 @@ class Revision(db.Model):
     attachments: Mapped[list[Attachment]] = relationship(back_populates="revision",
                                                          order_by="Attachment.id",
                                                          cascade="all, delete-orphan")
+
+    @property
+    def period_name(self) -> str:
+        """The reporting period it names, as a person says it (2026年第三季度)."""
+        from dwgk.catalog.queries import entry_months, period_name
+
+        if self.period_start is None:
+            return ""
+        return period_name(self.period_start, entry_months(self.catalog_entry))
 
     @property
     def round_reviews(self) -> list[Review]:
@@ -269,3 +282,40 @@ class Attachment(db.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+class Adoption(str, enum.Enum):
+    """What became of an opinion on a pre-disclosure (采纳情况)."""
+
+    ADOPTED = "adopted"
+    PARTLY = "partly"
+    NOT_ADOPTED = "not_adopted"
+
+    @property
+    def label(self) -> str:
+        return {"adopted": "采纳", "partly": "部分采纳", "not_adopted": "未采纳"}[self.value]
+
+
+class OpinionAdoption(db.Model):
+    """The formal version's answer to one opinion received on its pre-disclosure: adopted,
+    partly or not, and why. Entered by the office on the formal version's draft (every
+    opinion before submitting) and shown with the formal version, without the filer."""
+
+    __tablename__ = "opinion_adoption"
+    shown_publicly = True  # the formal version's page lists them (core.generation)
+    __table_args__ = (
+        UniqueConstraint("disclosure_id", "feedback_id"),
+        values_check("outcome", Adoption, "known_outcome"),
+        CheckConstraint("length(reason) > 0", name="adoption_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)  # formal
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback.id"), index=True)
+    outcome: Mapped[Adoption] = mapped_column(enum_column(Adoption))
+    reason: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now,
+                                                 onupdate=clock.now)
+
+    feedback = relationship("Feedback")

@@ -1,12 +1,15 @@
 """Reading disclosures for the office's workspace."""
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.catalog.models import CatalogEntry, Category
-from dwgk.disclosures.models import Disclosure, Revision, State
+from dwgk.disclosures.models import Disclosure, OpinionAdoption, Revision, State
 from dwgk.extensions import db
 
 PER_PAGE = 30
@@ -71,17 +74,53 @@ def published_predisclosures() -> list[Disclosure]:
         .order_by(Disclosure.last_published_at.desc())))
 
 
-def publicity_period(disclosure: Disclosure, calendar=None):
-    """The publicity period (公示期) of a published item as a Deadline: from the date of
-    its first publication, N working days; None when it has none."""
+def formal_published_on(predisclosure_id: int) -> date | None:
+    """The local day a formal version of this pre-disclosure was first published (not
+    withdrawn), if any: its publication closes the pre-disclosure's opinion window."""
     from dwgk.core import clock
+
+    first = db.session.scalar(
+        select(func.min(Disclosure.first_published_at))
+        .where(Disclosure.predisclosure_id == predisclosure_id,
+               Disclosure.first_published_at.is_not(None), Disclosure.withdrawn_at.is_(None)))
+    return None if first is None else first.astimezone(clock.LOCAL_TZ).date()
+
+
+def publicity_start(first_published_at, public_from) -> tuple[date, str] | None:
+    """The day a publicity period (公示期) is counted from, and how it was chosen: for a
+    public item the day the public can see it (after the members-first window), for a
+    members-only item the day of its publication. The day itself is not counted."""
+    from dwgk.core import clock
+
+    if public_from is not None:
+        return public_from.astimezone(clock.LOCAL_TZ).date(), "社会公开之日"
+    if first_published_at is not None:
+        return first_published_at.astimezone(clock.LOCAL_TZ).date(), "党内公开（发布）之日"
+    return None
+
+
+def count_publicity_period(first_published_at, public_from, workdays: int, calendar):
+    """The publicity period as a Deadline whose rule says what it was counted from."""
+    started = publicity_start(first_published_at, public_from)
+    if started is None:
+        return None
+    start, basis = started
+    deadline = calendar.add_workdays(start, workdays)
+    return replace(deadline, rule=f"公示期 {workdays} 个工作日，自{basis} {start.isoformat()} 起算"
+                                  "（当日不计）")
+
+
+def publicity_period(disclosure: Disclosure, calendar=None):
+    """The publicity period (公示期) of a published item as a Deadline: N working days
+    from the day the public can see it (public items) or from its publication
+    (members-only items); None when it has none."""
     from dwgk.core.workdays import Calendar
 
     revision = disclosure.live_revision
     if revision is None or not revision.publicity_workdays or disclosure.first_published_at is None:
         return None
-    start = disclosure.first_published_at.astimezone(clock.LOCAL_TZ).date()
-    return (calendar or Calendar.load()).add_workdays(start, revision.publicity_workdays)
+    return count_publicity_period(disclosure.first_published_at, disclosure.public_from,
+                                  revision.publicity_workdays, calendar or Calendar.load())
 
 
 def published_with_publicity_period() -> list[Disclosure]:
@@ -89,3 +128,29 @@ def published_with_publicity_period() -> list[Disclosure]:
         select(Disclosure).join(Disclosure.live_revision)
         .where(Disclosure.state == State.PUBLISHED, Revision.publicity_workdays.is_not(None))
         .options(joinedload(Disclosure.live_revision))))
+
+
+def opinion_answers(formal: Disclosure) -> list[tuple]:
+    """The opinions (意见建议, not 举报) received on the pre-disclosure a formal version
+    links back to, oldest first, each with the formal version's answer (采纳情况) or None."""
+    from dwgk.feedback.models import Feedback, FeedbackKind
+
+    if formal.predisclosure_id is None:
+        return []
+    opinions = db.session.scalars(
+        select(Feedback).where(Feedback.disclosure_id == formal.predisclosure_id,
+                               Feedback.kind == FeedbackKind.OPINION)
+        .order_by(Feedback.created_at, Feedback.id)).all()
+    answers = {answer.feedback_id: answer for answer in db.session.scalars(
+        select(OpinionAdoption).where(OpinionAdoption.disclosure_id == formal.id))}
+    return [(opinion, answers.get(opinion.id)) for opinion in opinions]
+
+
+def period_choices(catalog_entry_id: int | None) -> list[tuple[date, str]]:
+    """The reporting periods the drafting form offers, for the entry's frequency."""
+    from dwgk.catalog.queries import entry_months
+    from dwgk.catalog.queries import period_choices as choices
+    from dwgk.core import clock
+
+    entry = db.session.get(CatalogEntry, catalog_entry_id) if catalog_entry_id else None
+    return choices(entry_months(entry), clock.today())

@@ -1,6 +1,8 @@
 """The office's workspace: draft, edit, submit, publish, revise, archive, withdraw."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,7 +13,7 @@ from dwgk import policy
 from dwgk.catalog.models import Cadence, Scope, join_forms
 from dwgk.disclosures import queries, services
 from dwgk.disclosures.forms import ActionForm, DisclosureForm, RedraftForm, WithdrawForm
-from dwgk.disclosures.models import State
+from dwgk.disclosures.models import Adoption, State
 from dwgk.disclosures.workflow import Action
 from dwgk.extensions import db
 from dwgk.reminders.mailing import mail_notices_after_commit
@@ -42,6 +44,9 @@ def _fill_choices(form: DisclosureForm) -> None:
         SelectChoice(e.id, f"{e.category.name} · {e.title}") for e in queries.catalog_entry_choices()]
     form.responsible_id.choices = [SelectChoice("", "（未指定）")] + [
         SelectChoice(u.id, u.display_name) for u in queries.office_users()]
+    form.period_start.choices = [SelectChoice("", "（本期）")] + [
+        SelectChoice(start.isoformat(), name) for start, name in queries.period_choices(
+            form.catalog_entry_id.data if isinstance(form.catalog_entry_id.data, int) else None)]
     form.predisclosure_id.choices = [SelectChoice("", "（无）")] + [
         SelectChoice(d.id, d.live_revision.title) for d in queries.published_predisclosures()]
 
@@ -56,6 +61,7 @@ def _draft_input(form: DisclosureForm) -> services.DraftInput:
         catalog_entry_id=form.catalog_entry_id.data,
         responsible_id=form.responsible_id.data,
         result_date=form.result_date.data,
+        period_start=_period(form.period_start.data),
         publicity_workdays=form.publicity_workdays.data,
         is_major=form.is_major.data,
         disclosure_forms=join_forms(form.disclosure_forms.data),
@@ -65,6 +71,13 @@ def _draft_input(form: DisclosureForm) -> services.DraftInput:
         decision_date=form.decision_date.data,
         change_note=form.change_note.data or "",
     )
+
+
+def _period(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 def _version(form) -> int | None:
@@ -112,7 +125,10 @@ def show(disclosure_id: int):
                   withdraw_form=WithdrawForm(version_id=disclosure.version_id),
                   redraft_form=RedraftForm(version_id=disclosure.version_id),
                   Action=Action, approvals_needed=services.approvals_needed(disclosure)
-                  if disclosure.state == State.IN_REVIEW else None)
+                  if disclosure.state == State.IN_REVIEW else None,
+                  publicity=queries.publicity_period(disclosure),
+                  answers=queries.opinion_answers(disclosure), adoption_form=ActionForm(),
+                  Adoption=Adoption, adoption_missing=services.ADOPTION_MISSING)
 
 
 @bp.route("/<int:disclosure_id>/edit", methods=["GET", "POST"])
@@ -155,6 +171,13 @@ def _filled_form(disclosure) -> DisclosureForm:
     form.cadence.data = revision.cadence.value
     form.predisclosure_id.data = disclosure.predisclosure_id
     form.disclosure_forms.data = [value for value in revision.disclosure_forms.split(",") if value]
+    if revision.period_start is not None:  # an older period than the list offers stays chosen
+        form.period_start.data = revision.period_start.isoformat()
+        if all(choice.value != form.period_start.data for choice in form.period_start.choices):
+            form.period_start.choices.append(
+                SelectChoice(form.period_start.data, revision.period_name))
+    else:
+        form.period_start.data = ""
     return form
 
 
@@ -247,3 +270,28 @@ def withdraw(disclosure_id: int):
     for error in form.reason.errors or ["该事项当前不能撤回。"]:
         flash(error, "error")
     return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+
+
+@bp.post("/<int:disclosure_id>/adoptions")
+@policy.require(policy.can_draft)
+def adoptions(disclosure_id: int):
+    """采纳情况: the formal version's answer to each opinion on its pre-disclosure."""
+    disclosure = _load(disclosure_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not policy.can_edit_disclosure(current_user, disclosure):
+        flash("采纳情况只能在草稿中填写：请先退回草稿或修订。", "error")
+        return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+    answers = [services.AdoptionInput(opinion.id, request.form.get(f"outcome_{opinion.id}", ""),
+                                      request.form.get(f"reason_{opinion.id}", ""))
+               for opinion, _answer in queries.opinion_answers(disclosure)]
+    try:
+        saved = services.record_adoptions(disclosure, answers, actor=_user())
+        db.session.commit()
+    except services.DisclosureError as exc:
+        db.session.rollback()
+        flash(f"采纳情况未保存：{exc}", "error")
+    else:
+        flash(f"已保存 {saved} 条意见的采纳情况。", "success")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#adoptions")

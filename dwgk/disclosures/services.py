@@ -15,8 +15,8 @@ from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope, join_for
 from dwgk.core import clock
 from dwgk.core.richtext import plain_text, render_markdown
 from dwgk.disclosures import workflow
-from dwgk.disclosures.models import (MAX_MEMBERS_FIRST_DAYS, Attachment, Decision, Disclosure,
-                                     Review, Revision, State)
+from dwgk.disclosures.models import (MAX_MEMBERS_FIRST_DAYS, Adoption, Attachment, Decision,
+                                     Disclosure, OpinionAdoption, Review, Revision, State)
 from dwgk.disclosures.workflow import Action
 from dwgk.extensions import db
 
@@ -47,6 +47,7 @@ class DraftInput:
     catalog_entry_id: int | None = None
     responsible_id: int | None = None
     result_date: date | None = None
+    period_start: date | None = None  # periodic entries: the reporting period (its first day)
     publicity_workdays: int | None = None
     is_major: bool = False
     members_first_days: int = 1
@@ -64,7 +65,7 @@ def draft_input_from(revision: Revision, **changes) -> DraftInput:
     return DraftInput(**values)
 
 
-def _check_draft(data: DraftInput) -> None:
+def _check_draft(data: DraftInput, predisclosure_id: int | None = None) -> None:
     """The rules a draft must satisfy before it is saved at all."""
     title = data.title.strip()
     if not title:
@@ -82,6 +83,7 @@ def _check_draft(data: DraftInput) -> None:
         user = db.session.get(User, data.responsible_id)
         if user is None or not user.active:
             raise DisclosureError("请选择有效的责任人。", "responsible_id")
+    _check_period(data)
     if data.cadence == Cadence.STAGED and data.result_date is None:
         raise DisclosureError("分期公开的事项须填写结果产生日期（结果须在 7 日内公开）。", "result_date")
     if data.publicity_workdays is not None and not 1 <= data.publicity_workdays <= 60:
@@ -91,16 +93,43 @@ def _check_draft(data: DraftInput) -> None:
                               "members_first_days")
     if data.is_predisclosure and data.decision_date is None:
         raise DisclosureError("预公开须填写拟决策日期。", "decision_date")
-    problem = publish_rule_problem(data, clock.today())
+    problem = publish_rule_problem(data, clock.today(), predisclosure_id)
     if problem is not None:
         raise problem
 
 
-def publish_rule_problem(values, today: date) -> DisclosureError | None:
+def _check_period(data: DraftInput) -> None:
+    """An item of a periodic (定期) entry names its reporting period: by default the current
+    one; any day of a period stands for it; a period not begun yet is refused."""
+    from dwgk.catalog.queries import entry_months, period_name, period_start
+
+    entry = db.session.get(CatalogEntry, data.catalog_entry_id) if data.catalog_entry_id else None
+    if entry is None or entry.cadence != Cadence.PERIODIC:
+        data.period_start = None
+        return
+    months = entry_months(entry)
+    current = period_start(clock.today(), months)
+    chosen = current if data.period_start is None else period_start(data.period_start, months)
+    if chosen > current:
+        raise DisclosureError(f"所属期次不能晚于本期（{period_name(current, months)}）。",
+                              "period_start")
+    data.period_start = chosen
+
+
+def publish_rule_problem(values, today: date, predisclosure_id: int | None = None
+                         ) -> DisclosureError | None:
     """The first rule of publication that `values` (a DraftInput or a Revision) breaks if it
     were published `today`, as a refusal naming its field; None when it may be published.
     The same rules are checked at save, at submit and at publish, so that an approved
-    item is never stopped at the last step by something the form could have said."""
+    item is never stopped at the last step by something the form could have said.
+    `predisclosure_id`: the pre-disclosure a formal version links back to (a Revision's
+    is read from its disclosure)."""
+    if predisclosure_id is None and isinstance(values, Revision) and values.disclosure is not None:
+        predisclosure_id = values.disclosure.predisclosure_id
+    if predisclosure_id is not None:
+        problem = formal_version_problem(db.session.get(Disclosure, predisclosure_id), today)
+        if problem is not None:
+            return problem
     if (values.scope == Scope.PUBLIC and values.members_first_days == 0
             and not (values.members_first_reason or "").strip()):
         return DisclosureError("党内先行期为 0 天时，须说明理由。", "members_first_reason")
@@ -117,6 +146,19 @@ def publish_rule_problem(values, today: date) -> DisclosureError | None:
                 f"目录条目“{entry.title}”规定为党内公开，本事项不能社会公开："
                 "请将公开范围改为党内公开，或选择其他目录条目。", "scope")
     return None
+
+
+def formal_version_problem(predisclosure: Disclosure | None, today: date) -> DisclosureError | None:
+    """A formal version (正式版本) is published on or after its pre-disclosure's decision
+    date: the opinions are collected until then and the formal version says what became
+    of each (采纳情况)."""
+    revision = predisclosure.live_revision if predisclosure is not None else None
+    if revision is None or revision.decision_date is None or today >= revision.decision_date:
+        return None
+    return DisclosureError(
+        f"正式版本须在预公开稿的拟决策日期（{revision.decision_date}）当日或之后发布："
+        f"意见征集至 {revision.decision_date - timedelta(days=1)}，请征集结束、"
+        "填写采纳情况后再保存。", "predisclosure_id")
 
 
 # How a refusal at publish tells the office the way out (the button on the item page).
@@ -154,7 +196,7 @@ def _check_predisclosure(predisclosure_id: int | None, disclosure: Disclosure | 
 
 def create_disclosure(data: DraftInput, *, author: User,
                       predisclosure_id: int | None = None) -> Disclosure:
-    _check_draft(data)
+    _check_draft(data, predisclosure_id)
     _check_predisclosure(predisclosure_id)
     disclosure = Disclosure(state=State.DRAFT, created_by_id=author.id,
                             predisclosure_id=predisclosure_id)
@@ -182,7 +224,7 @@ def update_draft(disclosure: Disclosure, data: DraftInput, *, actor: User,
     _check_version(disclosure, expected_version)
     if disclosure.state != State.DRAFT:
         raise DisclosureError(f"“{disclosure.state.label}”状态的事项不能修改，请先退回或修订。")
-    _check_draft(data)
+    _check_draft(data, predisclosure_id)
     _check_predisclosure(predisclosure_id, disclosure)
     disclosure.predisclosure_id = predisclosure_id
     revision = disclosure.working_revision
@@ -216,6 +258,9 @@ def submit(disclosure: Disclosure, *, actor: User, expected_version: int | None 
     problem = publish_rule_problem(revision, clock.today())
     if problem is not None:
         raise DisclosureError(f"不能提交审核：{problem}请在编辑页修改后再提交。", problem.field)
+    unanswered = unanswered_opinions(disclosure)
+    if unanswered:
+        raise DisclosureError(f"不能提交审核：{ADOPTION_MISSING.format(count=unanswered)}")
     _do(disclosure, Action.SUBMIT, actor, expected_version,
         summary=f"{revision.title}（第 {revision.number} 版，第 {revision.review_round + 1} 轮审核）")
     revision.submitted_at = clock.now()
@@ -443,3 +488,62 @@ def archive_ended_publicity_periods() -> list[Disclosure]:
                             f" 个工作日，至 {period.due}），自动归档")
             archived.append(disclosure)
     return archived
+
+
+# Shown on the formal version's page and when its submission is refused.
+ADOPTION_MISSING = "预公开稿收到的意见中，尚有 {count} 条未填写采纳情况（采纳 / 部分采纳 / 未采纳及理由）。"
+
+
+def unanswered_opinions(disclosure: Disclosure) -> int:
+    """How many opinions on the pre-disclosure the formal version has not answered yet."""
+    from dwgk.disclosures import queries
+
+    return sum(answer is None for _opinion, answer in queries.opinion_answers(disclosure))
+
+
+@dataclass
+class AdoptionInput:
+    feedback_id: int
+    outcome: str
+    reason: str
+
+
+def record_adoptions(disclosure: Disclosure, answers: list[AdoptionInput], *, actor: User) -> int:
+    """Save the formal version's 采纳情况 for the opinions given (a draft only). A row with
+    an outcome needs a reason and the other way round; rows left empty stay unanswered.
+    Nothing is saved when one row is wrong. Returns how many were saved."""
+    from dwgk.disclosures import queries
+
+    if disclosure.state != State.DRAFT:
+        raise DisclosureError("采纳情况只能在草稿中填写：请先退回草稿或修订。")
+    current = {opinion.id: answer for opinion, answer in queries.opinion_answers(disclosure)}
+    saved = 0
+    for number, item in enumerate(answers, start=1):
+        reason = (item.reason or "").strip()
+        if item.feedback_id not in current:
+            raise DisclosureError("意见不属于本事项的预公开稿。", "adoption")
+        if not item.outcome and not reason:
+            continue
+        try:
+            outcome = Adoption(item.outcome)
+        except ValueError:
+            raise DisclosureError(f"第 {number} 条意见：请选择采纳、部分采纳或未采纳。",
+                                  f"outcome_{item.feedback_id}") from None
+        if not reason:
+            raise DisclosureError(f"第 {number} 条意见：请写明{outcome.label}的理由。",
+                                  f"reason_{item.feedback_id}")
+        if len(reason) > 1000:
+            raise DisclosureError(f"第 {number} 条意见：理由不能超过 1000 个字。",
+                                  f"reason_{item.feedback_id}")
+        answer = current[item.feedback_id]
+        if answer is None:
+            answer = OpinionAdoption(disclosure_id=disclosure.id, feedback_id=item.feedback_id,
+                                     outcome=outcome, reason=reason, updated_by_id=actor.id)
+            db.session.add(answer)
+        else:
+            answer.outcome, answer.reason, answer.updated_by_id = outcome, reason, actor.id
+        saved += 1
+    disclosure.updated_at = clock.now()
+    db.session.flush()
+    record("disclosure.adoption", disclosure, actor=actor, summary=f"填写采纳情况 {saved} 条")
+    return saved

@@ -20,7 +20,9 @@ sweep does not):
 
 When a duty is notified (see `Duty.due_key`): on its due date ("due today"), and once
 more after it ("overdue"); never more, however often the sweep runs. A sweep that first
-sees a duty after its due date sends only the overdue notice.
+sees a duty after its due date sends only the overdue notice. A publicity period's end is
+told once: the item is archived after it, and an archived item's duty lives only on the day
+of its archiving, so a sweep that did not run on the last day still tells the office.
 
 A fixed number of queries, whatever the number of rows: one or two per kind, plus the
 office users, the reviewers and the users named as responsible/assignee (one query).
@@ -30,17 +32,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.catalog.models import Cadence, CatalogEntry, Category
-from dwgk.catalog.queries import DEFAULT_PERIOD_MONTHS, period_name, period_start
+from dwgk.catalog.queries import DEFAULT_PERIOD_MONTHS, covered_periods, period_name, period_start
 from dwgk.catalog.services import FREQUENCY_LABELS
 from dwgk.core.clock import LOCAL_TZ
 from dwgk.core.settings import Settings
 from dwgk.core.workdays import DAYS, Calendar, Deadline, format_day, period_end
 from dwgk.disclosures.models import Disclosure, Review, Revision, State
+from dwgk.disclosures.queries import count_publicity_period
 from dwgk.extensions import db
 from dwgk.feedback.models import Feedback, FeedbackStatus
 from dwgk.supervision.models import SupervisionNote
@@ -115,8 +118,12 @@ class Duty:
     @property
     def due_key(self) -> str:
         """The notice's key: the due date on the day, "overdue:<due date>" after it. With
-        the notification's unique key, each person is told at most twice per due date."""
-        return f"overdue:{self.due.isoformat()}" if self.overdue else self.due.isoformat()
+        the notification's unique key, each person is told at most twice per due date.
+        A publicity period's end is told once: on its last day, or by the first sweep after
+        it when none ran that day (the item is archived then; the result is still owed)."""
+        if self.overdue and self.kind != PUBLICITY:
+            return f"overdue:{self.due.isoformat()}"
+        return self.due.isoformat()
 
     @property
     def message(self) -> str:
@@ -220,27 +227,24 @@ def _periodic(today: date, until: date, people: _People):
                CatalogEntry.cadence == Cadence.PERIODIC)).all()
     if not entries:
         return []
-    published = dict(db.session.execute(
-        select(Revision.catalog_entry_id, func.max(Disclosure.last_published_at))
-        .join(Disclosure, Disclosure.live_revision_id == Revision.id)
-        .where(Revision.catalog_entry_id.is_not(None), Disclosure.last_published_at.is_not(None),
-               Disclosure.withdrawn_at.is_(None))
-        .group_by(Revision.catalog_entry_id)).all())
+    # by period: a period is done when a published item names it (a correction of last
+    # quarter's item names last quarter, so it never silences this quarter's duty)
+    periods = covered_periods()
     pending = []
     for entry_id, title, months, responsible_id, created_at in entries:
         months = months if months in FREQUENCY_LABELS else DEFAULT_PERIOD_MONTHS
-        last = _local(published.get(entry_id))
+        covered = periods.get(entry_id, {})
         start, end = period_start(today, months), period_end(today, months)
         responsible = (responsible_id, Role.OFFICE)
         link = f"/catalog/entries/{entry_id}"
-        if end <= until and (last is None or last < start):
+        if end <= until and start not in covered:
             pending.append((_period_duty(entry_id, title, months, start, end, False, link),
                             [responsible]))
         previous_end = start - timedelta(days=1)
         previous_start = period_start(previous_end, months)
         created = _local(created_at)
         owed = created is None or created <= previous_end
-        if owed and (last is None or last < previous_start):
+        if owed and previous_start not in covered:
             pending.append((_period_duty(entry_id, title, months, previous_start, previous_end,
                                          True, link), [responsible, Role.REVIEWER]))
     return pending
@@ -349,19 +353,32 @@ def _notes(today: date, until: date, calendar: Calendar, settings: Settings, peo
 def _publicity(today: date, until: date, calendar: Calendar, people: _People):
     rows = db.session.execute(
         select(Disclosure.id, Revision.title, Revision.publicity_workdays,
-               Disclosure.first_published_at)
+               Disclosure.first_published_at, Disclosure.public_from, Disclosure.state,
+               Disclosure.archived_at)
         .join(Revision, Revision.id == Disclosure.live_revision_id)
-        .where(Disclosure.state == State.PUBLISHED, Revision.publicity_workdays.is_not(None),
-               Disclosure.first_published_at.is_not(None))).all()
+        .where(Disclosure.state.in_((State.PUBLISHED, State.ARCHIVED)),
+               Revision.publicity_workdays.is_not(None),
+               Disclosure.first_published_at.is_not(None), Disclosure.withdrawn_at.is_(None),
+               # an archived item: only on the day it was archived (by a sweep that came
+               # late, after the period's last day), so the office is still told
+               or_(Disclosure.state == State.PUBLISHED,
+                   Disclosure.archived_at >= _local_day_start(today)))).all()
     pending = []
-    for item_id, title, workdays, first_published_at in rows:
+    for item_id, title, workdays, first_published_at, public_from, state, archived_at in rows:
         # the same rule as disclosures.queries.publicity_period
-        period = calendar.add_workdays(_local(first_published_at), workdays)
+        period = count_publicity_period(first_published_at, public_from, workdays, calendar)
+        if state == State.ARCHIVED and not _local(archived_at) > period.due:
+            continue  # archived by hand before the period ended: nothing to publish
         if period.due <= until:
             duty = Duty(PUBLICITY, "disclosure", item_id, title, period.due, period.explanation,
                         (), today > period.due, f"/office/items/{item_id}")
             pending.append((duty, [Role.OFFICE]))
     return pending
+
+
+def _local_day_start(day: date) -> datetime:
+    """The first moment of a local day, as an aware datetime (for comparing with UTC)."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=LOCAL_TZ)
 
 
 def _predisclosure(today: date, until: date, people: _People):

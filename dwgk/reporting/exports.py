@@ -52,6 +52,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("标题", lambda r: r.title, 40),
         Column("类别", lambda r: r.category_name, 14),
         Column("目录条目", lambda r: _text(r.catalog_entry_title), 28),
+        Column("所属期次", lambda r: r.period_name, 14),
         Column("公开范围", lambda r: r.scope_label, 10),
         Column("公开形式", lambda r: "、".join(r.form_labels), 20),
         Column("状态", lambda r: r.state_label, 12),

@@ -226,21 +226,19 @@ def periodic_timeliness(period: Period, today: date) -> Timeliness:
     buckets = _buckets(period, {months_of(row.period_months) for row in entries})
     if not buckets:
         return result
-    # One row per entry: for each period, did an item filed under it get published in it?
-    columns = []
-    for bucket in buckets:
-        first = Period(bucket.start, bucket.end).utc_bounds()
-        columns.append(func.max(case((_between(Revision.published_at, *first), 1), else_=0))
-                       .label(bucket.key))
-    earliest = Period(min(b.start for b in buckets), period.end).utc_bounds()
+    # By period: each period's first publication of an item naming it (its own period).
+    # A correction names the period it corrects, so it never counts for the next one; a
+    # period's item published after the period ended is late, not on time.
+    starts = {bucket.start for bucket in buckets}
     rows = db.session.execute(
-        select(Revision.catalog_entry_id, *columns)
+        select(Revision.catalog_entry_id, Revision.period_start, func.min(Revision.published_at))
         .join(Disclosure, Disclosure.id == Revision.disclosure_id)
         .join(CatalogEntry, CatalogEntry.id == Revision.catalog_entry_id)
         .where(CatalogEntry.cadence == Cadence.PERIODIC, Disclosure.withdrawn_at.is_(None),
-               _between(Revision.published_at, *earliest))
-        .group_by(Revision.catalog_entry_id)).all()
-    done = {row[0]: row._mapping for row in rows}
+               Revision.published_at.is_not(None),
+               Revision.period_start.in_(starts))
+        .group_by(Revision.catalog_entry_id, Revision.period_start)).all()
+    done = {(entry_id, start): _local(first) for entry_id, start, first in rows}
     for entry_id, title, months, created_at in entries:
         months = months_of(months)
         created = _local(created_at)
@@ -249,14 +247,18 @@ def periodic_timeliness(period: Period, today: date) -> Timeliness:
                 continue
             if created is not None and created > bucket.end:
                 continue  # a period that ended before the entry existed owes nothing
-            published = bool(done.get(entry_id, {}).get(bucket.key))
-            if published:
+            published = done.get((entry_id, bucket.start))
+            what = period_name(bucket.end, months)
+            if published is not None and published <= bucket.end:
                 result.on_time += 1
+            elif published is not None:
+                result.late += 1
+                result.misses.append(Miss(title, what, bucket.end, published))
             elif bucket.end >= today:
                 result.pending += 1  # the period has not ended: it may still be done
             else:
                 result.missing += 1
-                result.misses.append(Miss(title, period_name(bucket.end, months), bucket.end, None))
+                result.misses.append(Miss(title, what, bucket.end, None))
     return result
 
 

@@ -54,6 +54,7 @@ from dwgk.disclosures.models import Decision, Disclosure, Review, Revision, Stat
 from dwgk.core.paging import Page, rows_page
 from dwgk.extensions import db
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus
+from dwgk.catalog.queries import DEFAULT_PERIOD_MONTHS, period_name
 from dwgk.reporting.periods import Period
 from dwgk.supervision.models import NoteTopic, SupervisionNote
 
@@ -89,6 +90,7 @@ class ItemRow:
     category_name: str
     catalog_entry_id: int | None
     catalog_entry_title: str | None
+    period_name: str  # a periodic entry's item: the reporting period it names, else ""
     scope: str  # Scope value
     scope_label: str
     state: str  # State value
@@ -119,7 +121,8 @@ def _items_query(period: Period, *, category_id=None, scope=None, state=None):
                Disclosure.last_published_at, Disclosure.public_from, Disclosure.withdrawn_at,
                Disclosure.archived_at, _Shown.title, _Shown.category_id, Category.name,
                _Shown.catalog_entry_id, CatalogEntry.title, _Shown.scope, _Shown.is_major,
-               _Shown.submitted_at, publications, _Shown.disclosure_forms)
+               _Shown.submitted_at, publications, _Shown.disclosure_forms, _Shown.period_start,
+               CatalogEntry.period_months)
         .outerjoin(_Shown, _Shown.id == func.coalesce(Disclosure.live_revision_id,
                                                       Disclosure.working_revision_id))
         .outerjoin(Category, Category.id == _Shown.category_id)
@@ -141,11 +144,15 @@ def _item_rows(rows) -> list[ItemRow]:
     result = []
     for (item_id, state, created_at, first_published_at, last_published_at, public_from,
          withdrawn_at, archived_at, title, category_id, category_name, entry_id, entry_title,
-         scope, is_major, submitted_at, publications, forms) in rows:
+         scope, is_major, submitted_at, publications, forms, period_start,
+         period_months) in rows:
         result.append(ItemRow(
             id=item_id, title=title or "", category_id=category_id,
             category_name=category_name or "", catalog_entry_id=entry_id,
-            catalog_entry_title=entry_title, scope=scope.value if scope else "",
+            catalog_entry_title=entry_title,
+            period_name=(period_name(period_start, period_months if period_months in (1, 3, 6, 12)
+                                     else DEFAULT_PERIOD_MONTHS) if period_start else ""),
+            scope=scope.value if scope else "",
             scope_label=scope.label if scope else "", state=state.value, state_label=state.label,
             is_major=bool(is_major), created_on=local_date(created_at),
             submitted_on=local_date(submitted_at), published_on=local_date(first_published_at),

@@ -5,7 +5,7 @@ report period; whether a supervision note's suggestion was adopted (采纳情况
 disclosure (公开形式) of catalog entries and revisions; a feedback handler's proposed answer.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-02 16:00:00.000000
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 import dwgk.core.types
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from dwgk.core.audit import AuditEvent
+from dwgk.catalog.models import Scope
 from dwgk.core.models import WorkdayOverride
 from dwgk.disclosures import queries, services
 from dwgk.disclosures.models import Disclosure, State
@@ -90,3 +91,30 @@ def test_predisclosure_opinions_close_on_the_decision_date(app, frozen_clock):
         assert not policy.can_give_opinion_on(anonymous, item)
         ordinary = make_disclosure(State.PUBLISHED)
         assert policy.opinions_close_on(ordinary) is None
+
+
+def test_a_public_items_period_counts_from_the_day_the_public_sees_it(app, users, login_as,
+                                                                       frozen_clock):
+    """Published Mon Nov 2 with the one-day members-first window: the public sees it on
+    Tue Nov 3, so its 5 working days are Nov 4-10 (not Nov 3-9); the office's page says so."""
+    from tests.reminders import full_duties_now
+
+    item_id = _publish_on(app, frozen_clock, datetime(2026, 11, 2, 10, 0), publicity_workdays=5,
+                          members_first_days=1)
+    members_id = _publish_on(app, frozen_clock, datetime(2026, 11, 2, 10, 0),
+                             publicity_workdays=5, scope=Scope.MEMBERS)
+    with app.app_context():
+        period = queries.publicity_period(db.session.get(Disclosure, item_id))
+        assert (period.start, period.due) == (date(2026, 11, 3), date(2026, 11, 10))
+        assert "社会公开之日" in period.explanation
+        members = queries.publicity_period(db.session.get(Disclosure, members_id))
+        assert (members.start, members.due) == (date(2026, 11, 2), date(2026, 11, 9))
+    frozen_clock(datetime(2026, 11, 10, 9, 0))
+    due = {duty.object_id: duty.due for duty in full_duties_now(app) if duty.kind == "publicity"}
+    assert due == {item_id: date(2026, 11, 10), members_id: date(2026, 11, 9)}
+    frozen_clock(datetime(2026, 11, 10, 23, 0))
+    with app.app_context():
+        assert [d.id for d in services.archive_ended_publicity_periods()] == [members_id]
+    page = login_as("office").get(f"/office/items/{item_id}").get_data(as_text=True)
+    assert "公示期：2026-11-03 起，至 2026-11-10 止（5 个工作日）" in page
+    assert "自社会公开之日 2026-11-03 起算" in page

@@ -134,3 +134,41 @@ def test_the_cli_prints_a_chinese_summary(app, users, runner, frozen_clock):
     result = runner.invoke(reminders_cli, ["sweep"])
     assert "新发送提醒 0 条" in result.output
     assert len(duty_notices(app)) == 1
+
+
+def test_a_late_sweep_archives_and_still_tells_the_office(app, users, frozen_clock):
+    """No sweep on the period's last day (Oct 10): the next one archives the item and the
+    office is still told to publish the result, once."""
+    from dwgk.disclosures.models import Disclosure
+
+    frozen_clock(datetime(2026, 9, 28, 10, 0))
+    with app.app_context():
+        item_id = make_disclosure(author=user("office"), publicity_workdays=5).id
+        db.session.commit()
+    frozen_clock(datetime(2026, 10, 12, 9, 0))
+    result = sweep(app)
+    assert result.archived == 1
+    with app.app_context():
+        assert db.session.get(Disclosure, item_id).state == State.ARCHIVED
+    assert [n for n in duty_notices(app) if n[1] == "duty.publicity"] == [
+        ("office", "duty.publicity", item_id, "2026-10-10")]
+    sweep(app)
+    frozen_clock(datetime(2026, 10, 13, 9, 0))
+    sweep(app)
+    assert len([n for n in duty_notices(app) if n[1] == "duty.publicity"]) == 1
+
+
+def test_one_late_sweep_sends_every_duty_that_fell_due_once(app, users, frozen_clock):
+    """The clock frozen past every due date of the world (Oct 8, 9, 10 and before), one
+    sweep: every duty is notified, each once; more sweeps add nothing."""
+    _world(app, users, frozen_clock)
+    frozen_clock(datetime(2026, 10, 14, 9, 0))
+    first = sweep(app)
+    notices = duty_notices(app)
+    kinds = sorted(kind for _who, kind, _id, _key in notices if _who == "office")
+    assert set(kinds) == {"duty.periodic", "duty.staged", "duty.feedback", "duty.note",
+                          "duty.publicity"}
+    assert len(kinds) == len(set(kinds))  # one notice per duty for the office
+    assert "duty.review" in {kind for _who, kind, _id, _key in notices}
+    assert first.notices == len(notices)
+    assert sweep(app).notices == 0

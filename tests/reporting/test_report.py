@@ -90,11 +90,13 @@ def seed_fourth_quarter() -> dict:
     _publish_at(old, office, reviewer, 2026, 9, 30, 23, 30)
     _republish_at(old, office, reviewer, 2026, 11, 5, 10, 0)
 
-    # Items first published in Q4.
+    # Items first published in Q4 (drafted in it: each names its period, the default).
+    at(2026, 10, 1, 0, 10)
     dues = draft("第四季度党费收缴情况", org, scope=Scope.PUBLIC, catalog_entry=quarterly)
     _publish_at(dues, office, reviewer, 2026, 10, 9, 10, 0)
     _republish_at(dues, office, reviewer, 2026, 12, 1, 10, 0)  # a second re-publication
-    october = draft("10月三会一课", org, scope=Scope.MEMBERS, catalog_entry=monthly)
+    october = draft("10月三会一课", org, scope=Scope.MEMBERS, catalog_entry=monthly,
+                    period_start=date(2026, 10, 1))  # drafted on Dec 1: names October
     _publish_at(october, office, reviewer, 2026, 10, 20, 10, 0)
     early = draft("国庆值班安排", odd, scope=Scope.PUBLIC)
     _publish_at(early, office, reviewer, 2026, 10, 1, 0, 30)  # 16:30 UTC on September 30
@@ -115,7 +117,8 @@ def seed_fourth_quarter() -> dict:
     # After the quarter: December's monthly duty and the late entry are not met by these.
     january = draft("12月三会一课", org, scope=Scope.MEMBERS, catalog_entry=monthly)
     _publish_at(january, office, reviewer, 2027, 1, 1, 0, 30)  # 16:30 UTC on December 31
-    late = draft("第四季度作风建设情况", odd, scope=Scope.PUBLIC, catalog_entry=late_entry)
+    late = draft("第四季度作风建设情况", odd, scope=Scope.PUBLIC, catalog_entry=late_entry,
+                 period_start=date(2026, 10, 1))  # drafted on Jan 1: names Q4
     _publish_at(late, office, reviewer, 2027, 1, 3, 10, 0)
 
     # Feedback.
@@ -196,9 +199,11 @@ def test_figures_of_the_seeded_quarter(app, seeded):
     assert (pub.total, pub.members, pub.public, pub.withdrawn) == (5, 2, 3, 1)
     assert pub.republications == 2
 
-    periodic = figures.periodic  # quarterly Q4 met; monthly Oct met, Nov and Dec not; late entry not
+    # quarterly Q4 met; monthly Oct met, Nov not, Dec's item published on Jan 1 (late);
+    # the late entry's Q4 item published on Jan 3 (late): counted by the period each names
+    periodic = figures.periodic
     assert (periodic.due, periodic.on_time, periodic.late, periodic.missing, periodic.pending) == (
-        5, 2, 0, 3, 0)
+        5, 2, 2, 1, 0)
     assert periodic.rate == pytest.approx(40.0)
     assert sorted((m.title, m.what) for m in periodic.misses) == [
         ("三会一课开展情况", "2026年11月"), ("三会一课开展情况", "2026年12月"),
@@ -231,7 +236,7 @@ def test_the_report_page_and_print_view(app, seeded, login_as):
     assert "关于2026年第四季度党务公开工作情况的报告" in page
     assert "本期首次公开事项 5 项，其中党内公开 2 项、社会公开 3 项（其中 1 项公开后已撤回）" in page
     assert "再公开 2 次" in page
-    assert "定期公开本期应公开 5 项次，按时公开 2 项次、未公开 3 项次，按时公开率 40.0%" in page
+    assert "定期公开本期应公开 5 项次，按时公开 2 项次、逾期公开 2 项次、未公开 1 项次，按时公开率 40.0%" in page
     assert "分期公开本期应公开 3 项次，按时公开 1 项次、逾期公开 1 项次、未公开 1 项次，按时公开率 33.3%" in page
     assert "答复用时中位数 10 个工作日" in page and "答复用时中位数 10.5 个工作日" in page
     assert "在 15 个工作日内答复 2 件，逾期未答复 1 件" in page
