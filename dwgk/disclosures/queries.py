@@ -89,3 +89,11 @@ def published_with_publicity_period() -> list[Disclosure]:
         select(Disclosure).join(Disclosure.live_revision)
         .where(Disclosure.state == State.PUBLISHED, Revision.publicity_workdays.is_not(None))
         .options(joinedload(Disclosure.live_revision))))
+
+
+def catalog_entry(entry_id: int | None):
+    """An active catalog entry to start a new item from, or None."""
+    if entry_id is None:
+        return None
+    entry = db.session.get(CatalogEntry, entry_id)
+    return entry if entry is not None and entry.active else None
