@@ -115,7 +115,13 @@
       // Quill 2.0.3 writes every space as &nbsp;: ordinary spaces let lines wrap on a phone.
       textarea.value = quill.getLength() > 1 ? quill.getSemanticHTML().replace(/&nbsp;/g, " ") : "";
     });
-    box.querySelector(".ql-editor").setAttribute("aria-label", "正文");
+    // The field's label now names the editor, not the hidden text area.
+    var fieldLabel = textarea.id ? document.querySelector('label[for="' + textarea.id + '"]') : null;
+    box.querySelector(".ql-editor").setAttribute("aria-label", fieldLabel ? fieldLabel.textContent.trim() : "正文");
+    if (fieldLabel) {
+      fieldLabel.removeAttribute("for");
+      fieldLabel.addEventListener("click", function () { quill.focus(); });
+    }
     textarea.dwgkEditor = quill;
   }
 
