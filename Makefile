@@ -19,6 +19,7 @@ REQ_STAMP     := $(VENV)/.requirements.stamp
 REQ_DEV_STAMP := $(VENV)/.requirements-dev.stamp
 NPM_STAMP     := node_modules/.npm-ci.stamp
 HTMX          := static/vendor/htmx.min.js
+QUILL         := static/vendor/quill.js static/vendor/quill.snow.css
 SEED_STAMP    := $(INSTANCE)/.demo-seeded
 
 .PHONY: help setup setup-test system system-test vendor requirements run test bench clean
@@ -124,7 +125,12 @@ $(HTMX): $(NPM_STAMP)
 	mkdir -p $(@D)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
-vendor: $(HTMX) ## install htmx from npm into static/vendor/
+# Quill 2 (BSD-3-Clause), the body editor: its full build with the table module and its theme.
+static/vendor/quill.%: $(NPM_STAMP)
+	mkdir -p $(@D)
+	cp node_modules/quill/dist/quill.$* $@
+
+vendor: $(HTMX) $(QUILL) ## install htmx and Quill from npm into static/vendor/
 
 setup: system $(REQ_STAMP) vendor ## everything `make run` needs (system packages, .venv, htmx)
 

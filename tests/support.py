@@ -109,7 +109,9 @@ def field_errors(response) -> list[str]:
     """The error messages shown next to form fields and at the top of the form."""
     html = text_of(response)
     found = re.findall(r'<p class="error"[^>]*>(.*?)</p>', html, re.S)
-    found += re.findall(r'<div class="form-errors"[^>]*>(.*?)</div>', html, re.S)
+    # The error summary's own messages (its list repeats the field errors as links).
+    for summary in re.findall(r'<div class="form-errors[^"]*"[^>]*>(.*?)</div>', html, re.S):
+        found += re.findall(r"<p>(.*?)</p>", summary, re.S)
     return [unescape(re.sub(r"<[^>]+>", " ", item)).strip() for item in found]
 
 

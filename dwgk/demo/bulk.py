@@ -180,7 +180,7 @@ def add_items(count: int, feedback: int = 0, *, now: datetime | None = None) -> 
     for _ in range(min(max(count // 20, 50), 4000)):
         source = _body(rng)
         html = render_markdown(source)
-        bodies.append((source, html, plain_text(html)))
+        bodies.append((html, html, plain_text(html)))  # stored as HTML since 0013
 
     span = timedelta(days=365 * YEARS)
     start = now - span

@@ -13,6 +13,7 @@ from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope
 from dwgk.catalog.services import load_template
 from dwgk.catalog.templates_data import DEFAULT_FORMS
 from dwgk.core import clock
+from dwgk.core.richtext import render_markdown
 from dwgk.disclosures import services as disclosures
 from dwgk.disclosures.models import Decision, Disclosure, State
 from dwgk.extensions import db
@@ -101,7 +102,7 @@ def _make_item(title, category_name, entry_title, scope, state, days_ago, extra,
         extra.setdefault("result_date", when.date() - timedelta(days=2))
     with clock.freeze(when):
         item = disclosures.create_disclosure(disclosures.DraftInput(
-            title=title, body_source=body, category_id=category.id,
+            title=title, body_source=render_markdown(body), category_id=category.id,
             catalog_entry_id=entry.id if entry else None, scope=scope,
             cadence=cadence, responsible_id=office.id,
             members_first_days=1, **extra), author=office)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, send_file, url_for
 from flask_login import current_user
 
 from dwgk import policy
@@ -41,9 +41,14 @@ def _back(disclosure_id: int):
     return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#attachments")
 
 
-def _answer(disclosure, *, errors: list[str], done: list[str], changed: bool):
-    """htmx: the refreshed fragment with its messages (422 when nothing worked).
+def _answer(disclosure, *, errors: list[str], done: list[str], changed: bool, images=()):
+    """The editor (Accept: application/json): the uploaded images' addresses, to insert
+    inline. htmx: the refreshed fragment with its messages (422 when nothing worked).
     Otherwise: flashes and a redirect back to the item page."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(errors=errors, messages=done, images=[
+            {"id": a.id, "name": a.original_name, "url": attachments.inline_url(a)} for a in images
+            if a.is_image]), (422 if errors and not changed else 200)
     if wants_fragment():
         disclosure = _load(disclosure.id)
         status = 422 if errors and not changed else 200
@@ -80,7 +85,7 @@ def upload(disclosure_id: int):
     if not uploads:
         return _answer(disclosure, errors=["请选择要上传的文件。"], done=[], changed=False)
     revision = disclosure.working_revision
-    added, errors, written = [], [], []
+    added, errors, written, rows = [], [], [], []
     try:
         for upload_ in uploads:
             try:
@@ -89,6 +94,7 @@ def upload(disclosure_id: int):
                 errors.append(f"“{attachments.clean_name(upload_.filename)}”未上传：{exc}")
             else:
                 added.append(attachment.original_name)
+                rows.append(attachment)
                 written.append(attachments.stored_path(attachment))
         db.session.commit()
     except BaseException:
@@ -97,7 +103,7 @@ def upload(disclosure_id: int):
         attachments.discard_files(written)
         raise
     done = [f"已上传 {len(added)} 个附件：" + "、".join(added)] if added else []
-    return _answer(disclosure, errors=errors, done=done, changed=bool(added))
+    return _answer(disclosure, errors=errors, done=done, changed=bool(added), images=rows)
 
 
 @bp.post("/office/items/<int:disclosure_id>/attachments/<int:attachment_id>/delete")

@@ -384,3 +384,11 @@ def _empty_trash(folder: Path) -> None:
 
 def is_inline(attachment: Attachment) -> bool:
     return attachment.content_type in INLINE_TYPES
+
+
+def inline_url(attachment: Attachment) -> str:
+    """The address a body's <img> uses: /attachments/<id>/<name> (what richtext allows)."""
+    from flask import url_for
+
+    return url_for("attachments.download", attachment_id=attachment.id,
+                   filename=attachment.original_name)

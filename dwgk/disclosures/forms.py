@@ -20,7 +20,7 @@ class DisclosureForm(BaseForm):
     title = StringField("标题", validators=[DataRequired("请填写标题。"), Length(max=200, message="标题不能超过 200 个字。")])
     body_source = TextAreaField(
         "正文", validators=[Length(max=100_000, message="正文不能超过 10 万字。")],
-        description="支持 Markdown：空行分段，“- ”开头为列表，**加粗**，| 表格 |。")
+        description="可直接从 Word、Excel 或微信复制粘贴；工具栏可设标题、加粗、列表和插入图片。")
     category_id = SelectField("公开内容类别", coerce=optional_int,
                               validators=[InputRequired("请选择公开内容类别。")])
     catalog_entry_id = SelectField("对应目录条目（可选）", coerce=optional_int, validators=[Optional()])

@@ -110,8 +110,10 @@ class Revision(db.Model):
     disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure.id"), index=True)
     number: Mapped[int] = mapped_column()
     title: Mapped[str] = mapped_column(String(200))
-    body_source: Mapped[str] = mapped_column(Text, default="")  # Markdown as typed
-    body_html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitised
+    body_source: Mapped[str] = mapped_column(Text, default="")  # the editor's HTML, sanitised
+    body_html: Mapped[str] = mapped_column(Text, default="")  # the same: what is shown
+    # The Markdown a body was typed in before the editor (migration 0014), kept as typed.
+    body_markdown: Mapped[str | None] = mapped_column(Text, deferred=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     catalog_entry_id: Mapped[int | None] = mapped_column(ForeignKey("catalog_entry.id"), index=True)
     scope: Mapped[Scope] = mapped_column(enum_column(Scope))

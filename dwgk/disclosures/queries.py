@@ -154,3 +154,11 @@ def period_choices(catalog_entry_id: int | None) -> list[tuple[date, str]]:
 
     entry = db.session.get(CatalogEntry, catalog_entry_id) if catalog_entry_id else None
     return choices(entry_months(entry), clock.today())
+
+
+def catalog_entry(entry_id: int | None):
+    """An active catalog entry to start a new item from, or None."""
+    if entry_id is None:
+        return None
+    entry = db.session.get(CatalogEntry, entry_id)
+    return entry if entry is not None and entry.active else None

@@ -106,6 +106,15 @@ def new():
     if request.method == "GET":
         form.members_first_days.data = services.default_members_first_days()
         form.responsible_id.data = current_user.id
+        entry = queries.catalog_entry(request.args.get("entry", type=int))
+        if entry is not None:
+            # 按此条目新建事项: the entry says what, to whom, how often and by whom.
+            form.catalog_entry_id.data = entry.id
+            form.category_id.data = entry.category_id
+            form.scope.data = entry.scope.value
+            form.cadence.data = entry.cadence.value
+            if entry.responsible_id:
+                form.responsible_id.data = entry.responsible_id
     if form.validate_on_submit():
         disclosure = save(form, lambda: services.create_disclosure(
             _draft_input(form), author=_user(), predisclosure_id=form.predisclosure_id.data))

@@ -13,7 +13,7 @@ from dwgk.accounts.models import Role, User, UserRole
 from dwgk.core.audit import record
 from dwgk.catalog.models import Cadence, CatalogEntry, Category, Scope, join_forms
 from dwgk.core import clock
-from dwgk.core.richtext import plain_text, render_markdown
+from dwgk.core.richtext import body_html, plain_text, rewrite_attachment_ids
 from dwgk.disclosures import workflow
 from dwgk.disclosures.models import (MAX_MEMBERS_FIRST_DAYS, Adoption, Attachment, Decision,
                                      Disclosure, OpinionAdoption, Review, Revision, State)
@@ -176,7 +176,10 @@ def _apply(revision: Revision, data: DraftInput) -> None:
         with db.session.no_autoflush:  # the new revision is not in the session yet
             entry = db.session.get(CatalogEntry, revision.catalog_entry_id)
         revision.disclosure_forms = entry.disclosure_forms if entry else ""
-    revision.body_html = render_markdown(revision.body_source)
+    # The stored body is the sanitised HTML (body_source keeps the same, for the editor).
+    revision.body_html = body_html(revision.body_source,
+                                   image_ids=[a.id for a in revision.attachments if a.id and a.is_image])
+    revision.body_source = revision.body_html
 
 
 def default_members_first_days() -> int:
@@ -446,6 +449,10 @@ def revise(disclosure: Disclosure, *, actor: User, expected_version: int | None 
     db.session.add(copy)
     disclosure.revisions.append(copy)
     db.session.flush()
+    # Inline images point at the copied attachments, so the new body shows its own files.
+    mapping = {old.id: new.id for old, new in zip(live.attachments, attachments, strict=True)}
+    copy.body_html = rewrite_attachment_ids(live.body_html, mapping)
+    copy.body_source = copy.body_html
     disclosure.working_revision = copy
     _do(disclosure, Action.REVISE, actor, expected_version, summary=f"开始第 {number} 版修订")
     return copy

@@ -80,10 +80,22 @@ def _show_code_once(slip: dict):
     return redirect(url_for("feedback.slip"))
 
 
+def _refused_page(_limit):
+    """The limit is reached: the form again, with what was typed and why it was not filed."""
+    return _form_page(refused=True)
+
+
+# Only accepted filings count (they answer with a redirect to the lookup code); a form sent
+# back for a missing field does not, so correcting a mistake never uses up the limit.
 @bp.route("/feedback/new", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["DWGK_FEEDBACK_LIMIT"], methods=["POST"],
-               scope="feedback-address")
+               scope="feedback-address", deduct_when=lambda response: response.status_code == 302,
+               on_breach=_refused_page)
 def new():
+    return _form_page(refused=False)
+
+
+def _form_page(*, refused: bool):
     signed_in = policy.is_signed_in(current_user)
     channel = Channel.KIOSK if request.args.get("channel") == "kiosk" else Channel.WEB
     form = FeedbackForm()
@@ -99,6 +111,10 @@ def new():
     selected = (optional_int(request.form.get("disclosure_id")) if request.method == "POST"
                 else form.disclosure_id.data)
     _item_choices(form, current_user, selected)
+    if refused:
+        form.form_errors.append(services.TOO_MANY_FILINGS)
+        return render("feedback/new.html", form=form, channel=channel, signed_in=signed_in,
+                      status=429)
 
     if form.is_submitted() and form.website.data:
         # The honeypot was filled in: a robot. It gets what a person would, and nothing is kept.

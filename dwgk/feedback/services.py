@@ -23,6 +23,9 @@ BODY_MAX = 5000
 SELF_FILED = (Channel.WEB, Channel.KIOSK)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^[0-9+\-() ]{5,30}$")
+# The feedback form refused by its rate limit (per address; only accepted filings count).
+TOO_MANY_FILINGS = ("操作过于频繁：本机提交的意见已达上限，这一条没有提交。您填写的内容都还在，"
+                    "请过一段时间再点“提交”。")
 
 
 class FeedbackError(Refusal):

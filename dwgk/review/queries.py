@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from dwgk.core import clock
+from dwgk.core.richtext import text_lines
 from dwgk.core.workdays import Calendar
 from dwgk.disclosures.models import Disclosure, Revision, State
 from dwgk.extensions import db
@@ -73,7 +74,7 @@ def changes_against_live(disclosure: Disclosure):
               for name, label in FIELD_LABELS
               if _field_value(live, name) != _field_value(working, name)]
     lines = []
-    for line in difflib.ndiff(live.body_source.splitlines(), working.body_source.splitlines()):
+    for line in difflib.ndiff(text_lines(live.body_html), text_lines(working.body_html)):
         tag, text = line[:2], line[2:]
         if tag == "? ":
             continue

@@ -23,11 +23,18 @@ def _page(status: int, detail: str | None = None):
                            message=detail or message), status
 
 
+def _answer(exc, status: int):
+    # An error that carries its own page (a rate limit's on_breach: the form with the text
+    # typed still in it) keeps it.
+    response = getattr(exc, "response", None)
+    return response if response is not None else _page(status)
+
+
 def init_app(app: Flask) -> None:
     for status in MESSAGES:
         if status == 500:
             continue
-        app.register_error_handler(status, lambda exc, status=status: _page(status))
+        app.register_error_handler(status, lambda exc, status=status: _answer(exc, status))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

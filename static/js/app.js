@@ -2,6 +2,27 @@
 (function () {
   "use strict";
 
+  // The error summary (templates/_macros/forms.html): focus on it when the page (or an
+  // htmx fragment) shows one; its links put the focus in their field, or in the editor
+  // that stands for a hidden text area.
+  function focusSummary(root) {
+    var summary = (root || document).querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    if (document.title.indexOf("错误：") !== 0) { document.title = "错误：" + document.title; }
+    summary.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () { focusSummary(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { focusSummary(event.detail.target); });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("[data-error-summary] a[href^='#']") : null;
+    if (!link) { return; }
+    var field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) { return; }
+    event.preventDefault();
+    if (field.dwgkEditor) { field.dwgkEditor.focus(); } else { field.focus(); }
+    (field.closest(".field") || field).scrollIntoView({block: "center"});
+  });
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.getAttribute("content") : "";

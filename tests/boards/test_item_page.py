@@ -25,7 +25,7 @@ def _people():
 def test_the_page_shows_the_text_meta_and_review_record(app, client, frozen_clock):
     frozen_clock(datetime(2026, 3, 2, 15, 20))
     with app.app_context():
-        item = make_disclosure(title="关于党费收缴情况的公示", body="本季度党费**已全部收齐**。",
+        item = make_disclosure(title="关于党费收缴情况的公示", body="<p>本季度党费<strong>已全部收齐</strong>。</p>",
                                category=make_category("组织建设"), **_people())
         db.session.commit()
         item_id = item.id

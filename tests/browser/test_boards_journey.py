@@ -27,7 +27,7 @@ def board(app, frozen_clock):
             make_disclosure(title=f"工作动态第{day:02d}期", body="支部活动简讯。", category=news, **people)
         frozen_clock(datetime(2026, 9, 29, 10, 0))
         make_disclosure(title="2026年第三季度党费收缴情况公示",
-                        body="本季度应缴党费已全部收齐，**明细如下**。\n\n| 姓名 | 金额 |\n|---|---|\n| 张三 | 100 元 |",
+                        body="<p>本季度应缴党费已全部收齐，<strong>明细如下</strong>。</p><table><tbody><tr><th>姓名</th><th>金额</th></tr><tr><td>张三</td><td>100 元</td></tr></tbody></table>",
                         category=building, publicity_workdays=5, **people)
         db.session.commit()
         ids = {"news": news.id, "building": building.id}

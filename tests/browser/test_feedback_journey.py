@@ -55,6 +55,7 @@ def test_named_opinion_code_office_reply_and_lookup(app, users, live_server, pag
     slip = page.locator("main").inner_text()
     assert TITLE in slip and "意见建议" in slip and "2026-11-23" in slip
     assert CANARY_NAME not in slip and CANARY_PHONE not in slip and CANARY_EMAIL not in slip
+    assert page.get_by_role("button", name="复制查询码").is_visible()
     page.screenshot(path=str(ARTIFACTS / "feedback-slip.png"), full_page=True)
     page.emulate_media(media="print")
     assert not page.locator(".print-actions").is_visible()  # the print stylesheet hides it

@@ -1,6 +1,7 @@
 """The office's workspace and the review pages, through HTTP."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -201,3 +202,25 @@ def test_queue_and_workspace_take_a_fixed_number_of_queries(app, users, login_as
     for _ in range(10):
         _item(app, State.IN_REVIEW)
     assert (count(reviewer, "/review"), count(office, "/office/items")) == few
+
+
+def test_new_item_from_a_catalog_entry_is_prefilled(app, users, login_as):
+    from dwgk.catalog.models import Cadence
+    from tests.factories import make_catalog_entry
+
+    with app.app_context():
+        from tests.factories import make_user
+        responsible = make_user(Role.OFFICE, username="office2")
+        entry = make_catalog_entry(title="党费收缴、使用和管理情况", scope=Scope.MEMBERS,
+                                   cadence=Cadence.PERIODIC, responsible=responsible)
+        db.session.commit()
+        entry_id, category_id, responsible_id = entry.id, entry.category_id, responsible.id
+    office = login_as("office")
+    assert "按此条目新建事项" in text_of(office.get("/catalog"))
+    html = text_of(office.get(f"/office/items/new?entry={entry_id}"))
+    for name, value in [("catalog_entry_id", entry_id), ("category_id", category_id),
+                        ("responsible_id", responsible_id)]:
+        assert re.search(rf'<select[^>]*name="{name}".*?<option selected value="{value}"', html, re.S) \
+            or re.search(rf'<select[^>]*name="{name}".*?<option value="{value}" selected', html, re.S), name
+    assert re.search(r'name="scope".*?<option selected value="members"', html, re.S)
+    assert re.search(r'name="cadence".*?<option selected value="periodic"', html, re.S)

@@ -80,7 +80,7 @@ def test_approved_goes_back_to_draft_with_a_reason_and_an_audit_event(ctx):
     services.redraft(item, "拟决策日期推迟，需修改", actor=office)
     assert item.state == State.DRAFT
     revision = item.working_revision
-    assert revision.body_source == "原文不变。"  # nothing to retype
+    assert revision.body_source == "<p>原文不变。</p>"  # nothing to retype
     assert revision.return_reason == "拟决策日期推迟，需修改" and revision.approved_at is None
     event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert event.action == "disclosure.redraft" and "拟决策日期推迟" in event.summary

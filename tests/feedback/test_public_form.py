@@ -224,3 +224,24 @@ def test_filings_are_rate_limited_per_address(make_app):
     assert post("10.0.0.2").status_code == 302  # another address is not affected
     assert client.get("/feedback/new", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
     assert _count(app) == 3
+
+
+def test_only_accepted_filings_count_and_the_refusal_keeps_the_text(make_app):
+    app = make_app(DWGK_FEEDBACK_LIMIT="2 per minute")
+    client = app.test_client()
+    client.refresh_csrf()
+
+    def post(**data):
+        return client.post("/feedback/new", data={**NAMED, "csrf_token": client.csrf, **data},
+                           environ_base={"REMOTE_ADDR": "10.0.0.9"})
+
+    # Three forms sent back for a missing field do not use up the limit.
+    assert [post(body="").status_code for _ in range(3)] == [422, 422, 422]
+    assert [post().status_code for _ in range(2)] == [302, 302]
+    refused = post(body="校门口早晚拥堵，建议错峰放学。")
+    html = text_of(refused)
+    assert refused.status_code == 429
+    assert "操作过于频繁" in html and "校门口早晚拥堵，建议错峰放学。" in html
+    assert CANARY_NAME in html  # the name typed is kept too
+    assert html.count("data-error-summary") == 1 and "<title>错误：" in html
+    assert _count(app) == 2

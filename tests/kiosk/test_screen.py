@@ -34,7 +34,7 @@ def _content(client, slug="default", **headers):
 def test_the_kiosk_needs_no_login_and_shows_public_items_newest_first(app, client, frozen_clock):
     frozen_clock(datetime(2026, 11, 23, 9, 0))
     with app.app_context():
-        make_disclosure(title="十月党费收缴情况", body="本支部十月应缴党费 **1200** 元，实缴 1200 元。",
+        make_disclosure(title="十月党费收缴情况", body="<p>本支部十月应缴党费 <strong>1200</strong> 元，实缴 1200 元。</p>",
                         category=make_category("组织建设"))
         db.session.commit()
     frozen_clock(datetime(2026, 11, 24, 9, 0))
