@@ -8,10 +8,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from dwgk import config as config_module
+from dwgk.core.types import MAX_ID
 from dwgk.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-MAX_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
