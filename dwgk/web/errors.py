@@ -65,7 +65,7 @@ def _close_session(exc: BaseException | None) -> None:
     try:
         db.session.remove()
     except DBAPIError as error:
-        log.warning("database connection lost after %s: %s", request.path if request else "-",
+        log.warning("database connection lost after the answer was made: %s",
                     type(error.orig).__name__)
         db.session.remove()
 
