@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from dwgk import config as config_module
+from dwgk.core.types import MAX_ID
+from dwgk.web.errors import Flask
 from dwgk.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-MAX_ID = 2**31 - 1
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config_module.build_config(instance))
     if config:
         app.config.update(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = config_module.engine_options(app.config)
     Path(app.config["DWGK_UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     # Ids in URLs are bounded: a 20-digit id is a 404, not an overflow in the database driver.
     app.url_map.converters["int"] = BoundedIntConverter

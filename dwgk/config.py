@@ -53,6 +53,17 @@ def instance_path() -> Path:
     return Path(_env("INSTANCE_PATH", str(ROOT / "instance"))).resolve()
 
 
+def engine_options(config: dict) -> dict:
+    """The engine's options for the database the finished config names (a test or a caller
+    may replace the URL after build_config): a server's connections can drop (restart,
+    failover, idle timeout), so each is tested as it is taken from the pool. A SQLite file's
+    cannot: the test would cost a statement on every request for nothing."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping",
+                       not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    return options
+
+
 def build_config(instance: Path) -> dict:
     """The application's settings, read from the environment now (not at import)."""
     https = _env_bool("HTTPS")
@@ -61,10 +72,6 @@ def build_config(instance: Path) -> dict:
     return {
         "SECRET_KEY": load_secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A server's connections can drop (restart, idle timeout): test each one as it is
-        # taken from the pool. A SQLite file cannot: the test would cost a statement on
-        # every request for nothing.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         "DWGK_REDIS_URL": redis_url,
         "DWGK_UNIT_NAME": _env("UNIT_NAME", "示例学校党支部"),
         "DWGK_UPLOAD_DIR": str(Path(_env("UPLOAD_DIR", str(instance / "uploads"))).resolve()),

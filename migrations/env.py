@@ -42,10 +42,41 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     with db.engine.connect() as connection:
-        context.configure(connection=connection,
-                          process_revision_directives=process_revision_directives, **_options())
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(connection=connection,
+                              process_revision_directives=process_revision_directives,
+                              **_options())
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                _sqlite_check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
+
+
+# SQLite cannot alter most of a table: a batch operation copies it to a new table, drops the
+# old one and renames the copy (SQLite's own 12-step procedure). With foreign keys on, the
+# DROP of a table that other rows refer to fails ("FOREIGN KEY constraint failed [DROP
+# TABLE catalog_entry]") — in a downgrade with data, and in any future upgrade that rebuilds
+# a referenced table. So the migrations run with foreign keys off, as the procedure says,
+# and are checked once they are done: a migration that broke a reference fails loudly.
+# The pragma is a no-op inside a transaction: it is set on the driver's connection (in
+# autocommit: dwgk.core.database makes SQLAlchemy, not sqlite3, begin transactions) before
+# Alembic begins one, and set back before the connection returns to the pool.
+
+def _sqlite_foreign_keys(connection, *, on: bool) -> None:
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _sqlite_check_foreign_keys(connection) -> None:
+    problems = connection.connection.dbapi_connection.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        listed = ", ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in problems[:10])
+        raise RuntimeError(f"the migrations left {len(problems)} broken foreign keys: {listed}")
 
 
 if context.is_offline_mode():

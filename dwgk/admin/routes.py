@@ -13,6 +13,7 @@ from dwgk.accounts import services
 from dwgk.accounts.forms import PasswordResetForm, UserActiveForm, UserCreateForm, UserEditForm
 from dwgk.accounts.models import User
 from dwgk.audit import queries as audit_queries
+from dwgk.core import workdays
 from dwgk.extensions import db
 from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
@@ -108,31 +109,43 @@ def user_set_active(user_id: int):
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
 
-def _date_arg(name: str) -> date | None:
+_IGNORED = "，未按此日期筛选。"
+
+
+def _date_arg(name: str, problems: dict) -> date | None:
+    """The date filter `name`, or None; why a given one is not used goes into `problems`
+    (a year like 0001 or 9999 would overflow the day-boundary arithmetic)."""
     value = request.args.get(name, "").strip()
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
+        problems[name] = "日期格式不正确" + _IGNORED
         return None
+    problem = workdays.day_problem(day)
+    if problem:
+        problems[name] = problem.rstrip("。") + _IGNORED
+        return None
+    return day
 
 
 @bp.get("/audit")
 @policy.require(policy.can_read_audit_log)
 def audit():
     page = page_number(request.args)
+    problems: dict[str, str] = {}
     filters = {
         "action": request.args.get("action", "").strip() or None,
         "actor": request.args.get("actor", "").strip() or None,
-        "start": _date_arg("start"),
-        "end": _date_arg("end"),
+        "start": _date_arg("start", problems),
+        "end": _date_arg("end", problems),
     }
     per_page = 50
     events, total = audit_queries.list_events(page=page, per_page=per_page, **filters)
     pages = max((total + per_page - 1) // per_page, 1)
     return render("admin/audit.html", "admin/_audit_table.html", events=events, total=total,
-                  page=page, pages=pages, filters=filters,
+                  page=page, pages=pages, filters=filters, problems=problems,
                   actions=audit_queries.ACTION_LABELS, action_label=audit_queries.action_label,
                   object_label=audit_queries.object_label)
 

@@ -61,6 +61,11 @@ class DeadlineCheckForm(BaseForm):
     kind = SelectField("计算方式", choices=CHECK_KINDS, default=workdays.WORKDAYS,
                        invalid_choice_message="请选择计算方式。")
 
+    def validate_start(self, field):
+        # The calendar's years, as for an override: near 9999-12-31 the arithmetic overflows.
+        if field.data is not None and (problem := workdays.day_problem(field.data)):
+            raise ValidationError(problem)
+
     def validate_days(self, field):
         # Not NumberRange: it would add a second message to "abc" (whose data is None).
         if field.data is not None and not 1 <= field.data <= MAX_CHECK_DAYS:
@@ -82,11 +87,13 @@ def _page(form: WorkdayOverrideForm, status: int = 200):
     check_form = DeadlineCheckForm(formdata=request.args if asked else None)
     deadline = None
     if asked and check_form.validate():
-        if check_form.kind.data == workdays.DAYS:
-            deadline = calendar.add_days(check_form.start.data, check_form.days.data)
-        else:
-            deadline = calendar.add_workdays(check_form.start.data, check_form.days.data)
-    elif asked:
+        count = (calendar.add_days if check_form.kind.data == workdays.DAYS
+                 else calendar.add_workdays)
+        try:
+            deadline = count(check_form.start.data, check_form.days.data)
+        except ValueError as problem:  # no working day within the search: said in Chinese
+            check_form.start.errors = [str(problem)]
+    if asked and deadline is None:
         status = max(status, 422)
     first, last = workdays.statutory_years()
     return render("admin/workdays.html", form=form, check_form=check_form, deadline=deadline,

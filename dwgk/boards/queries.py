@@ -20,6 +20,7 @@ from dwgk.boards import search
 from dwgk.catalog.models import Category
 from dwgk.core import clock
 from dwgk.core.workdays import Calendar, Deadline
+from dwgk.core.types import query_id
 from dwgk.disclosures import queries as disclosure_queries
 from dwgk.disclosures.models import MAX_MEMBERS_FIRST_DAYS, Disclosure, Review, Revision, State
 from dwgk.extensions import db
@@ -72,7 +73,7 @@ class BoardFilters:
 
 def parse_filters(args) -> BoardFilters:
     """The filters from a request's query string; anything malformed is ignored."""
-    category_id = args.get("category", type=int)
+    category_id = args.get("category", type=query_id)
     try:
         status = Status(args.get("status", ""))
     except ValueError:

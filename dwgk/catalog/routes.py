@@ -10,6 +10,7 @@ from dwgk.catalog import queries, services
 from dwgk.catalog.forms import CatalogEntryForm, CategoryForm
 from dwgk.catalog.models import Cadence, Scope, join_forms
 from dwgk.core import clock
+from dwgk.core.types import query_id
 from dwgk.web.forms import REFUSED, save
 from dwgk.web.render import render
 
@@ -112,7 +113,7 @@ def entry_new():
     form = CatalogEntryForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.category_id.data = request.args.get("category_id", type=int)
+        form.category_id.data = request.args.get("category_id", type=query_id)
         form.responsible_id.data = current_user.id
     if form.validate_on_submit():
         entry = save(form, lambda: services.create_entry(_entry_input(form), actor=_user()),

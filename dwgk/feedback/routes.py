@@ -18,6 +18,7 @@ from dwgk.audit.queries import action_label
 from dwgk.core import clock, mail
 from dwgk.core import settings as unit_settings
 from dwgk.core.workdays import Calendar, Deadline
+from dwgk.core.types import query_id
 from dwgk.extensions import db, limiter
 from dwgk.feedback import codes, queries, services
 from dwgk.feedback.forms import (AssignForm, CloseForm, FeedbackForm, HandlerReplyForm, LogForm,
@@ -103,7 +104,7 @@ def _form_page(*, refused: bool):
         # A signed-in member files as themselves; to stay anonymous, sign out first.
         form.identity.choices = [SelectChoice("named", "实名（以本人身份）")]
     if request.method == "GET":
-        form.disclosure_id.data = request.args.get("item", type=int)
+        form.disclosure_id.data = request.args.get("item", type=query_id)
         if signed_in:
             form.identity.data = "named"
             form.filer_name.data = current_user.display_name
@@ -409,7 +410,7 @@ def log_feedback():
     form = LogForm()
     if request.method == "GET":
         form.received_on.data = clock.today()
-        form.disclosure_id.data = request.args.get("item", type=int)
+        form.disclosure_id.data = request.args.get("item", type=query_id)
     selected = (optional_int(request.form.get("disclosure_id")) if request.method == "POST"
                 else form.disclosure_id.data)
     _item_choices(form, current_user, selected)

@@ -7,7 +7,9 @@ the response streams.
 
 XLSX (openpyxl, write-only mode: rows go straight to the file, memory stays flat): a bold,
 frozen header row, set column widths, dates as real date cells, and every text cell stored
-as text — never as a formula, whatever it starts with.
+as text — never as a formula, whatever it starts with. Control characters that XML 1.0
+forbids (pasted from another program into a title or a body) are left out of the cells:
+openpyxl refuses them, and Excel could not open the file anyway.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -194,6 +197,8 @@ def xlsx_bytes(title: str, columns: list[Column], rows: Iterable) -> bytes:
 
 
 def _xlsx_cell(sheet, value):
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, str) and value.startswith("="):
         # openpyxl would store it as a formula: keep it text.
         cell = WriteOnlyCell(sheet, value=value)

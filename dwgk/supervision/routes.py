@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from dwgk.core.paging import page_number
 from dwgk import policy
 from dwgk.core import clock
+from dwgk.core.types import query_id
 from dwgk.disclosures.queries import catalog_entry_choices
 from dwgk.extensions import db
 from dwgk.feedback import services as feedback_services
@@ -32,7 +33,7 @@ def _target_item(form) -> tuple[int | None, str | None]:
     """The item a form is about, with its title: on GET from ?item=<id> (404 unless live),
     on POST from the form's hidden field (the service refuses one that is gone)."""
     if request.method == "GET":
-        item_id = request.args.get("item", type=int)
+        item_id = request.args.get("item", type=query_id)
         if item_id is None:
             return None, None
         title = queries.live_item_title(item_id)
@@ -87,7 +88,7 @@ def note_new():
     _fill_items(form)
     item_id, item_title = _target_item(form)
     if request.method == "GET" and item_id is None:
-        form.catalog_entry_id.data = request.args.get("entry", type=int)
+        form.catalog_entry_id.data = request.args.get("entry", type=query_id)
     _fill_entries(form)
     if form.validate_on_submit():
         data = services.NoteInput(topic=form.topic.data, body=form.body.data or "",

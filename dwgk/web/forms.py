@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from dwgk.core.errors import Refusal
+from dwgk.core.types import MAX_ID
 from dwgk.extensions import db
 
 # What save() returns when the change was refused (the reasons are on the form).
@@ -40,7 +41,7 @@ def optional_int(value):
         number = int(value)
     except (TypeError, ValueError):
         return -1
-    return number if 0 <= number < 2**31 else -1
+    return number if 0 <= number <= MAX_ID else -1
 
 
 def save(form: BaseForm, change: Callable, *, duplicate: tuple[str, str] | None = None,

@@ -57,7 +57,8 @@
     404: "要操作的内容不存在，或已被撤回。",
     409: "该内容已被他人修改，请刷新页面后重试。",
     413: "上传的文件过大，请压缩或分开上传。",
-    429: "操作过于频繁，请稍后再试。"
+    429: "操作过于频繁，请稍后再试。",
+    503: "系统维护中：数据库暂时无法连接，请稍后重试（刚才的操作可能没有保存）。"
   };
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr.status;

@@ -183,6 +183,10 @@ def test_the_check_tool_counts_calendar_days_too(users, login_as):
     ("start=2026-09-30&days=0", "days", "天数须在 1 至 366 之间。"),
     ("start=2026-09-30&days=5000", "days", "天数须在 1 至 366 之间。"),
     ("start=2026-09-30&days=5&kind=weeks", "kind", "请选择计算方式。"),
+    # beyond the calendar's years: not a 500 from the date arithmetic near 9999-12-31
+    ("start=9999-12-31&days=5", "start", "日期须在 2000 年至 2100 年之间。"),
+    ("start=9999-12-31&days=366&kind=days", "start", "日期须在 2000 年至 2100 年之间。"),
+    ("start=0001-01-01&days=5", "start", "日期须在 2000 年至 2100 年之间。"),
 ])
 def test_the_check_tool_refuses_bad_input(users, login_as, query, field, message):
     response = login_as("admin").get(f"{URL}?{query}")

@@ -68,3 +68,15 @@ def test_bad_filter_values_do_not_break_the_page(login_as):
     admin = login_as("admin")
     assert admin.get("/admin/audit?start=not-a-date&page=abc").status_code == 200
     assert admin.get("/admin/audit?page=-3").status_code == 200
+
+
+def test_dates_out_of_range_are_ignored_with_a_message(login_as):
+    """0001-01-01 or 9999-12-31 in the date filter: the list, unfiltered by that date, and a
+    message saying why, in the table that htmx swaps — not a 500 from the date arithmetic."""
+    admin = login_as("admin")
+    for query in ("start=0001-01-01&end=9999-12-31", "start=9999-12-31", "end=0001-01-01"):
+        response = admin.get(f"/admin/audit?{query}", headers={"HX-Request": "true"})
+        assert response.status_code == 200, query
+        assert "日期须在 2000 年至 2100 年之间，未按此日期筛选。" in text_of(response), query
+    page = text_of(admin.get("/admin/audit?start=not-a-date"))
+    assert "日期格式不正确" in page

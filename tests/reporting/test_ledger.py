@@ -401,3 +401,32 @@ def test_fixed_query_count(app, users, login_as, seeded, frozen_clock):
     with app.app_context():
         assert all(len(ledger.tab_rows(tab, Q4)) > 6 for tab in ledger.TABS)
     assert counts() == small
+
+
+CONTROL = "\x01\x08\x0b\x0c\x1f\x7f"
+
+
+def test_exports_survive_control_characters_in_stored_text(app, users, login_as, frozen_clock):
+    """Text pasted from another program can carry control characters, which XML 1.0 forbids:
+    the XLSX leaves them out (openpyxl raised IllegalCharacterError: a 500); CSV and PDF
+    work too. Tabs and line breaks are legal and kept."""
+    with app.app_context():
+        frozen_clock(datetime(2026, 10, 9, 10, 0))
+        reviewer = db.session.get(User, users["reviewer"])
+        office = db.session.get(User, users["office"])
+        item = make_disclosure(title=f"粘贴{CONTROL}的标题", author=office, reviewer=reviewer,
+                               category=make_category(f"类别{CONTROL}"))
+        fb.file_feedback(fb.FeedbackInput(body="意见\x02正文\n第二行", disclosure_id=item.id))
+        db.session.commit()
+        frozen_clock(TODAY)
+    client = login_as("office")
+    for tab in ledger.TABS:
+        response = client.get(f"/ledger/{tab}.xlsx?period=2026Q4")
+        assert response.status_code == 200, tab
+        cells = [str(v) for row in load_workbook(io.BytesIO(response.data)).active.iter_rows(
+            values_only=True) for v in row if v is not None]
+        assert not any(ch in cell for cell in cells for ch in CONTROL[:-1] + "\x02"), tab
+        if tab == "items":
+            assert "粘贴\x7f的标题" in cells  # DEL is legal XML; only C0 controls go
+        assert client.get(f"/ledger/{tab}.csv?period=2026Q4").status_code == 200, tab
+    assert client.get("/report/pdf?period=2026Q4").status_code == 200
