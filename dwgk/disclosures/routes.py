@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from dwgk.core.paging import page_number
+from dwgk.core.types import query_id
 from dwgk import policy
 from dwgk.catalog.models import Cadence, Scope, join_forms
 from dwgk.disclosures import queries, services
@@ -106,7 +107,7 @@ def new():
     if request.method == "GET":
         form.members_first_days.data = services.default_members_first_days()
         form.responsible_id.data = current_user.id
-        entry = queries.catalog_entry(request.args.get("entry", type=int))
+        entry = queries.catalog_entry(request.args.get("entry", type=query_id))
         if entry is not None:
             # 按此条目新建事项: the entry says what, to whom, how often and by whom.
             form.catalog_entry_id.data = entry.id

@@ -73,9 +73,12 @@ def upgrade():
 
 
 def downgrade():
-    if op.get_bind().dialect.name == 'sqlite':  # plain DROP COLUMNs: no rebuild of revision
-        for column in ('return_reason', 'returned_by_id', 'returned_at', 'review_round'):
-            op.execute(f"ALTER TABLE revision DROP COLUMN {column}")
+    if op.get_bind().dialect.name == 'sqlite':
+        # A rebuild (SQLite cannot drop a column with a foreign key in place); env.py runs
+        # migrations with foreign keys off, as SQLite's rebuild procedure requires.
+        with op.batch_alter_table('revision', schema=None) as batch_op:
+            for column in ('return_reason', 'returned_by_id', 'returned_at', 'review_round'):
+                batch_op.drop_column(column)
     else:
         op.drop_constraint(op.f('fk_revision_returned_by_id_app_user'), 'revision',
                            type_='foreignkey')

@@ -77,7 +77,7 @@ def test_one_reviewer_branch_return_fix_approve_publish(app, live_server, page, 
     returned.get_by_role("link", name=TITLE).click()
     assert "请补充党费使用明细" in page.locator("#returned-note").inner_text()
     page.get_by_role("link", name="编辑").click()
-    page.get_by_label("正文").fill("本季度应缴党费 2,316 元，上缴上级党委 2,316 元。")
+    page.locator(".ql-editor").fill("本季度应缴党费 2,316 元，上缴上级党委 2,316 元。")
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_url(re.compile(rf".*/office/items/{item_id}$"))
     page.get_by_role("button", name="提交审核").click()
