@@ -9,13 +9,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from dwgk.feedback.models import FeedbackKind
 from dwgk.feedback.services import BODY_MAX as FEEDBACK_MAX
 from dwgk.feedback.forms import check_named_contact
-from dwgk.supervision.models import NoteAdoption, NoteTopic
+from dwgk.supervision.models import NoteTopic
+from dwgk.disclosures.models import Adoption
 from dwgk.supervision.services import ANSWER_MAX, BODY_MAX
 from dwgk.web.forms import BaseForm, optional_int
 
 TOPIC_CHOICES = [SelectChoice(topic.value, topic.label) for topic in NoteTopic]
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in FeedbackKind]
-ADOPTION_CHOICES = [SelectChoice(adoption.value, adoption.label) for adoption in NoteAdoption]
+ADOPTION_CHOICES = [SelectChoice(adoption.value, adoption.label) for adoption in Adoption]
 ITEM_PICK_LABEL = "针对的公开事项（可选）"
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dwgk.catalog.models import enum_column, values_check
 from dwgk.core import clock
+from dwgk.disclosures.models import Adoption  # 采纳情况: the same three answers as an opinion's
 from dwgk.core.types import UTCDateTime
 from dwgk.extensions import db
 
@@ -25,22 +26,10 @@ class NoteTopic(str, enum.Enum):
         return {"content": "内容", "form": "形式", "timing": "时间", "other": "其他"}[self.value]
 
 
-class NoteAdoption(str, enum.Enum):
-    """Whether the office took up the supervisor's suggestion (采纳情况), said when answering."""
-
-    ADOPTED = "adopted"
-    PARTLY = "partly"
-    NOT_ADOPTED = "not_adopted"
-
-    @property
-    def label(self) -> str:
-        return {"adopted": "采纳", "partly": "部分采纳", "not_adopted": "未采纳"}[self.value]
-
-
 class SupervisionNote(db.Model):
     __tablename__ = "supervision_note"
     __table_args__ = (values_check("topic", NoteTopic, "known_topic"),
-                      values_check("adoption", NoteAdoption, "known_adoption"))
+                      values_check("adoption", Adoption, "known_adoption"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
@@ -52,7 +41,7 @@ class SupervisionNote(db.Model):
     answer_text: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    adoption: Mapped[NoteAdoption | None] = mapped_column(enum_column(NoteAdoption), nullable=True)
+    adoption: Mapped[Adoption | None] = mapped_column(enum_column(Adoption), nullable=True)
     version_id: Mapped[int] = mapped_column(default=1)
 
     author = relationship("User", foreign_keys=[author_id])

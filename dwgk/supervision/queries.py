@@ -27,7 +27,8 @@ from dwgk.core.paging import Page, rows_page
 from dwgk.extensions import db
 from dwgk.feedback.models import Channel, Feedback, FeedbackKind, FeedbackStatus, ReplyMethod
 from dwgk.feedback.services import is_overdue, reply_due
-from dwgk.supervision.models import NoteAdoption, NoteTopic, SupervisionNote
+from dwgk.supervision.models import NoteTopic, SupervisionNote
+from dwgk.disclosures.models import Adoption
 
 PER_PAGE = 30
 OVERDUE_SHOWN = 10  # the oldest overdue things at the top of the inbox; the filter shows all
@@ -225,7 +226,7 @@ class NoteRow:
     answer_text: str
     answered_at: datetime | None
     answered_by_name: str | None
-    adoption: NoteAdoption | None
+    adoption: Adoption | None
     due: Deadline
     is_overdue: bool
 

@@ -16,7 +16,8 @@ from dwgk.core import clock
 from dwgk.disclosures.models import Disclosure
 from dwgk.extensions import db
 from dwgk.notifications.services import notify, users_with_role
-from dwgk.supervision.models import NoteAdoption, NoteTopic, SupervisionNote
+from dwgk.supervision.models import NoteTopic, SupervisionNote
+from dwgk.disclosures.models import Adoption
 
 BODY_MAX = 5000
 ANSWER_MAX = 5000
@@ -114,7 +115,7 @@ def answer_note(note: SupervisionNote, text: str, *, actor: User,
     `expected_version`: the note's version when the form was shown. A different one means
     someone answered meanwhile: SupervisionConflict, nothing saved. (A change between this
     check and the flush is caught by the version column: StaleDataError.)
-    `adoption`: whether the suggestion was adopted (NoteAdoption or its value); None keeps
+    `adoption`: whether the suggestion was adopted (Adoption or its value); None keeps
     what was said before.
     """
     if expected_version is not None and expected_version != note.version_id:
@@ -126,9 +127,9 @@ def answer_note(note: SupervisionNote, text: str, *, actor: User,
         raise SupervisionError("请填写答复内容。", "answer_text")
     if len(text) > ANSWER_MAX:
         raise SupervisionError(f"答复不能超过 {ANSWER_MAX} 字。", "answer_text")
-    if adoption is not None and not isinstance(adoption, NoteAdoption):
+    if adoption is not None and not isinstance(adoption, Adoption):
         try:
-            adoption = NoteAdoption(adoption)
+            adoption = Adoption(adoption)
         except ValueError:
             raise SupervisionError("请选择采纳情况。", "adoption") from None
     adoption = adoption or note.adoption
