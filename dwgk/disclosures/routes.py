@@ -232,16 +232,15 @@ def act(disclosure_id: int, verb: str):
     return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
 
 
-@bp.post("/<int:disclosure_id>/redraft")
-@policy.require(policy.can_draft)
-def redraft(disclosure_id: int):
-    """退回草稿 (from review or approved), with a reason."""
+def _act_with_reason(disclosure_id: int, form_class, action: Action, service, done: str,
+                     refused: str):
+    """An action that needs a written reason (退回草稿, 撤回): the reason's errors, or the
+    refusal when the item's state does not allow it, are flashed on the item's page."""
     disclosure = _load(disclosure_id)
-    form = RedraftForm()
-    if form.validate_on_submit() and policy.can_act(current_user, disclosure, Action.REDRAFT):
+    form = form_class()
+    if form.validate_on_submit() and policy.can_act(current_user, disclosure, action):
         try:
-            services.redraft(disclosure, form.reason.data, actor=_user(),
-                             expected_version=_version(form))
+            service(disclosure, form.reason.data, actor=_user(), expected_version=_version(form))
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
@@ -250,36 +249,28 @@ def redraft(disclosure_id: int):
             db.session.rollback()
             flash(str(exc), "error")
         else:
-            flash("已退回草稿：可以编辑修改，完成后重新提交审核（将开始新一轮审核）。", "success")
-            return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+            flash(done, "success")
         return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
-    for error in form.reason.errors or [f"“{disclosure.state.label}”状态的事项不能退回草稿。"]:
+    for error in form.reason.errors or [refused.format(state=disclosure.state.label)]:
         flash(error, "error")
     return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+
+
+@bp.post("/<int:disclosure_id>/redraft")
+@policy.require(policy.can_draft)
+def redraft(disclosure_id: int):
+    """退回草稿 (from review or approved), with a reason."""
+    return _act_with_reason(
+        disclosure_id, RedraftForm, Action.REDRAFT, services.redraft,
+        "已退回草稿：可以编辑修改，完成后重新提交审核（将开始新一轮审核）。",
+        "“{state}”状态的事项不能退回草稿。")
 
 
 @bp.post("/<int:disclosure_id>/withdraw")
 @policy.require(policy.can_draft)
 def withdraw(disclosure_id: int):
-    disclosure = _load(disclosure_id)
-    form = WithdrawForm()
-    if form.validate_on_submit() and policy.can_act(current_user, disclosure, Action.WITHDRAW):
-        try:
-            services.withdraw(disclosure, form.reason.data, actor=_user(),
-                              expected_version=_version(form))
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash(CONFLICT, "error")
-        except services.DisclosureError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash("已撤回：该事项已从所有公开栏移除。", "success")
-        return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
-    for error in form.reason.errors or ["该事项当前不能撤回。"]:
-        flash(error, "error")
-    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id))
+    return _act_with_reason(disclosure_id, WithdrawForm, Action.WITHDRAW, services.withdraw,
+                            "已撤回：该事项已从所有公开栏移除。", "该事项当前不能撤回。")
 
 
 @bp.post("/<int:disclosure_id>/adoptions")
