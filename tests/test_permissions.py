@@ -48,6 +48,8 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "disclosures.withdraw": ("POST", ["office"]),
     "disclosures.redraft": ("POST", ["office"]),
     "disclosures.adoptions": ("POST", ["office"]),
+    "disclosures.end_work": ("POST", ["office"]),
+    "disclosures.reopen_work": ("POST", ["office"]),
     "attachments.upload": ("POST", ["office"]),
     "attachments.delete": ("POST", ["office"]),
     "attachments.download": ("GET", PUBLIC),
@@ -125,6 +127,8 @@ SUCCESS = {
     "disclosures.withdraw": 302,
     "disclosures.redraft": 302,
     "disclosures.adoptions": 302,  # 采纳情况 is entered on a draft: back to the item's page
+    "disclosures.end_work": 302,  # no date / not a staged work: said so, back to the item
+    "disclosures.reopen_work": 302,
     "admin.user_reset_password": 422,
     "admin.user_set_active": 302,
     # --- duties and failed jobs (issue 5) ---

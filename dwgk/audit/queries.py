@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "disclosure.revise": "开始修订",
     "disclosure.archive": "归档",
     "disclosure.withdraw": "撤回",
+    "disclosure.work_end": "标记分期工作结束",
+    "disclosure.work_reopen": "撤销分期工作结束",
     "catalog.category_create": "新建公开内容类别",
     "catalog.category_update": "修改公开内容类别",
     "catalog.entry_create": "新建目录条目",

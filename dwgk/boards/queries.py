@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Index, func, select
+from sqlalchemy import Index, func, or_, select
 from sqlalchemy.orm import contains_eager, defer, joinedload, selectinload
 
 from dwgk.core.paging import page_number
@@ -234,6 +234,21 @@ def formal_version(predisclosure: Disclosure, user) -> Disclosure | None:
 def opinion_answers(formal: Disclosure) -> list[tuple]:
     """The formal version's 采纳情况 (opinions on its pre-disclosure and their answers)."""
     return disclosure_queries.opinion_answers(formal)
+
+
+def work_stages(disclosure: Disclosure, user) -> list[Disclosure]:
+    """The stages of the 分期 work this item belongs to that `user` may read, in order
+    (a members-only stage never reaches the public); empty when there is no other."""
+    if disclosure.first_stage_id is None and disclosure.live_revision.cadence.value != "staged":
+        return []
+    work_id = disclosure.work_id
+    readable = (policy.board_visibility(user) if policy.is_signed_in(user)
+                else policy.public_board_visibility())
+    found = list(db.session.scalars(
+        select(Disclosure).join(Revision, Revision.id == Disclosure.live_revision_id)
+        .options(contains_eager(Disclosure.live_revision))
+        .where(or_(Disclosure.id == work_id, Disclosure.first_stage_id == work_id), readable)))
+    return disclosure_queries.stage_order(found) if len(found) > 1 else []
 
 
 def readable_predisclosure(disclosure: Disclosure, user) -> Disclosure | None:

@@ -99,6 +99,7 @@ def item(disclosure_id: int):
         answers=queries.opinion_answers(disclosure) if predisclosure is not None else None,
         formal=(queries.formal_version(disclosure, current_user)
                 if revision.is_predisclosure else None),
+        stages=queries.work_stages(disclosure, current_user),
     )
 
 

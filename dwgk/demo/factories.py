@@ -53,7 +53,8 @@ def make_catalog_entry(category=None, *, title: str | None = None, scope=None, c
 
 def make_disclosure(state=None, *, title: str | None = None, body: str = "公开内容。",
                     scope=None, cadence=None, category=None, catalog_entry=None, author=None,
-                    reviewer=None, members_first_days: int = 0, **fields):
+                    reviewer=None, members_first_days: int = 0, stage_of=None,
+                    is_summary: bool = False, **fields):
     """A disclosure driven through the real services up to `state` (default: published,
     and public at once unless `members_first_days` says otherwise)."""
     from dwgk.catalog.models import Cadence, Scope
@@ -72,7 +73,9 @@ def make_disclosure(state=None, *, title: str | None = None, body: str = "公开
         members_first_days=members_first_days,
         members_first_reason="" if members_first_days else "测试数据，无需党内先行",
         **fields)
-    disclosure = services.create_disclosure(data, author=author)
+    disclosure = services.create_disclosure(data, author=author,
+                                            stage_of_id=stage_of.id if stage_of else None,
+                                            is_summary=is_summary)
     if state == State.DRAFT:
         return disclosure
     services.submit(disclosure, actor=author)

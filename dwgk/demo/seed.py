@@ -15,7 +15,7 @@ from dwgk.catalog.templates_data import DEFAULT_FORMS
 from dwgk.core import clock
 from dwgk.core.richtext import render_markdown
 from dwgk.disclosures import services as disclosures
-from dwgk.disclosures.models import Decision, Disclosure, State
+from dwgk.disclosures.models import Decision, Disclosure, Revision, State
 from dwgk.extensions import db
 
 DEMO_PASSWORD = "dwgk-demo-2026"
@@ -53,6 +53,9 @@ DEMO_ITEMS = [
     ("群众反映食堂就餐问题整改情况", "群众反映问题解决", "群众反映突出问题整改情况", Scope.PUBLIC,
      State.PUBLISHED, 30, {"_republish": "更正整改完成时间"},
      "针对家长反映的食堂饭菜温度问题，学校已增加保温设备，整改已于10月完成。"),
+    ("群众反映食堂就餐问题整改情况（第二阶段：长效机制）", "群众反映问题解决", "群众反映突出问题整改情况",
+     Scope.PUBLIC, State.PUBLISHED, 6, {"_stage_of": "群众反映食堂就餐问题整改情况"},
+     "建立家长陪餐制度，每周两名家长代表参与陪餐并填写评价表；食堂温度每日抽检并公示。"),
     ("关于调整课后服务收费标准的预公开（征求意见稿）", "上级决议执行", None, Scope.PUBLIC,
      State.PUBLISHED, 3, {"is_predisclosure": True, "_decision_in_days": 20},
      "拟调整课后服务收费标准，现征求教职工和家长意见。意见征集截止至决策日前。"),
@@ -84,11 +87,17 @@ def _entry(category, title):
                                                         CatalogEntry.title == title))
 
 
+def _published(title):
+    return db.session.scalar(select(Disclosure).join(Disclosure.live_revision)
+                             .where(Revision.title == title))
+
+
 def _make_item(title, category_name, entry_title, scope, state, days_ago, extra, body):
     office, reviewer = _user("office"), _user("reviewer")
     extra = dict(extra)
     republish = extra.pop("_republish", None)
     decision_in_days = extra.pop("_decision_in_days", None)
+    stage_of = extra.pop("_stage_of", None)  # 分期: the title of the work's first stage
     category = _category(category_name)
     entry = _entry(category, entry_title)
     when = (clock.local_now() - timedelta(days=days_ago)).replace(hour=9, minute=30, second=0,
@@ -105,7 +114,8 @@ def _make_item(title, category_name, entry_title, scope, state, days_ago, extra,
             title=title, body_source=render_markdown(body), category_id=category.id,
             catalog_entry_id=entry.id if entry else None, scope=scope,
             cadence=cadence, responsible_id=office.id,
-            members_first_days=1, **extra), author=office)
+            members_first_days=1, **extra), author=office,
+            stage_of_id=_published(stage_of).id if stage_of else None)
         if state == State.DRAFT:
             return item
         disclosures.submit(item, actor=office)

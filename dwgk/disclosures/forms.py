@@ -47,6 +47,10 @@ class DisclosureForm(BaseForm):
                               description="须在发布之日起至少 15 日后。")
     predisclosure_id = SelectField("对应的预公开稿（正式版本填写）", coerce=optional_int,
                                    validators=[Optional()])
+    first_stage_id = SelectField("属于哪项分期工作（后续阶段填写）", coerce=optional_int,
+                                 validators=[Optional()],
+                                 description="跨月、跨年的分期工作：后续阶段选第一阶段，各阶段互相关联。")
+    is_summary = BooleanField("总结性公开（本项工作结束后的总结）")
     change_note = TextAreaField("修订说明（再公开时填写）", validators=[Length(max=2000)])
 
 
@@ -67,3 +71,9 @@ class RedraftForm(BaseForm):
     version_id = HiddenField()
     reason = TextAreaField("退回草稿的理由", validators=[DataRequired("退回草稿须写明理由。"),
                                                    Length(max=1000)])
+
+
+class EndWorkForm(BaseForm):
+    """本项工作已结束: the day a 分期 work ended."""
+
+    ended_on = DateField("结束日期", validators=[InputRequired("请填写本项工作结束的日期。")])

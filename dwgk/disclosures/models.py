@@ -52,6 +52,7 @@ class Disclosure(db.Model):
     __table_args__ = (
         values_check("state", State, "known_state"),
         Index("ix_disclosure_board", "state", "last_published_at"),
+        CheckConstraint("first_stage_id IS NULL OR first_stage_id <> id", name="stage_not_self"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +76,15 @@ class Disclosure(db.Model):
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
     # The formal version of a pre-disclosure links back to it.
     predisclosure_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure.id"))
+    # 分期 work (a staged piece of work that takes months, often across a year end): a later
+    # stage points at the work's first stage, which points at nothing. All stages of a work
+    # are the first stage and the items pointing at it (disclosures.queries.stages).
+    first_stage_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    # 总结性公开: this stage is the closing summary of its work.
+    is_summary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # On a work's first stage: the day the office said the whole work ended (本项工作已结束).
+    work_ended_on: Mapped[date | None] = mapped_column(Date)
+    work_ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # Title and plain text of the live revision, for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     version_id: Mapped[int] = mapped_column(default=1)
@@ -87,7 +97,15 @@ class Disclosure(db.Model):
         back_populates="disclosure", foreign_keys="Revision.disclosure_id",
         order_by="Revision.number", cascade="all, delete-orphan")
     created_by = relationship("User", foreign_keys=[created_by_id])
-    predisclosure: Mapped[Disclosure | None] = relationship(remote_side=[id])
+    predisclosure: Mapped[Disclosure | None] = relationship(
+        remote_side=[id], foreign_keys=[predisclosure_id])
+    first_stage: Mapped[Disclosure | None] = relationship(
+        remote_side=[id], foreign_keys=[first_stage_id])
+
+    @property
+    def work_id(self) -> int:
+        """The id of the 分期 work this item belongs to (its first stage; itself if none)."""
+        return self.first_stage_id or self.id
 
     __mapper_args__ = {"version_id_col": version_id}
 

@@ -1,14 +1,14 @@
 """Reading disclosures for the office's workspace."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from dwgk.accounts.models import Role, User, UserRole
-from dwgk.catalog.models import CatalogEntry, Category
+from dwgk.catalog.models import Cadence, CatalogEntry, Category
 from dwgk.disclosures.models import Disclosure, OpinionAdoption, Revision, State
 from dwgk.extensions import db
 
@@ -121,6 +121,104 @@ def publicity_period(disclosure: Disclosure, calendar=None):
         return None
     return count_publicity_period(disclosure.first_published_at, disclosure.public_from,
                                   revision.publicity_workdays, calendar or Calendar.load())
+
+
+# --- 分期 work -------------------------------------------------------------------------------
+
+# A closing summary (总结性公开) follows the work's end as a staged result follows its
+# result date (design.md: results within 7 days).
+SUMMARY_DAYS = 7
+
+
+def stage_order(stages: list[Disclosure]) -> list[Disclosure]:
+    """The first stage, then the later ones by their result date (then as created)."""
+    def key(item: Disclosure):
+        revision = item.live_revision or item.working_revision
+        day = revision.result_date if revision is not None else None
+        return (item.first_stage_id is not None, day or date.max, item.id)
+
+    return sorted(stages, key=key)
+
+
+def stages(disclosure: Disclosure) -> list[Disclosure]:
+    """Every stage of the 分期 work `disclosure` belongs to, in any state, for the office;
+    empty when the item is not part of a work of more than one stage."""
+    work_id = disclosure.work_id
+    found = list(db.session.scalars(
+        select(Disclosure).where(or_(Disclosure.id == work_id, Disclosure.first_stage_id == work_id))
+        .options(joinedload(Disclosure.live_revision), joinedload(Disclosure.working_revision))))
+    return stage_order(found) if len(found) > 1 else []
+
+
+def work_started_on(stages_: list[Disclosure]) -> date | None:
+    """When a work began: its earliest result date, or first publication if earlier."""
+    from dwgk.core import clock
+
+    days = []
+    for item in stages_:
+        revision = item.live_revision
+        if revision is not None and revision.result_date is not None:
+            days.append(revision.result_date)
+        if item.first_published_at is not None:
+            days.append(item.first_published_at.astimezone(clock.LOCAL_TZ).date())
+    return min(days) if days else None
+
+
+def summary_deadline(started_on: date | None, ended_on: date | None, calendar):
+    """The closing summary (总结性公开) a 分期 work owes once it has ended, as a Deadline:
+    only a work that crosses a calendar year end owes one (design.md: cross-year work staged
+    plus a closing summary); due 7 days after its end, moved past holidays."""
+    if started_on is None or ended_on is None or started_on.year >= ended_on.year:
+        return None
+    deadline = calendar.add_days(ended_on, SUMMARY_DAYS)
+    return replace(deadline, rule=f"跨年度分期工作（{started_on.year}—{ended_on.year} 年）结束后 "
+                                  f"{SUMMARY_DAYS} 日内作总结性公开，自结束之日 {ended_on.isoformat()} 起"
+                                  f" {SUMMARY_DAYS} 日，遇节假日顺延")
+
+
+def summary_published(stages_: list[Disclosure]) -> bool:
+    return any(item.is_summary and item.last_published_at is not None
+               and item.withdrawn_at is None for item in stages_)
+
+
+@dataclass(frozen=True)
+class StagedWork:
+    """What the office's item page says of the 分期 work an item belongs to."""
+
+    first: Disclosure
+    stages: list[Disclosure]  # in order; the first stage included
+    summary: object | None  # the closing summary's Deadline, when one is owed
+    summary_done: bool
+    summary_drafted: bool  # a summary exists (in any state): no second one is offered
+
+
+def staged_work(disclosure: Disclosure, calendar=None) -> StagedWork | None:
+    """The work of a published staged item or of a later stage; None for anything else."""
+    from dwgk.core.workdays import Calendar
+
+    revision = disclosure.live_revision or disclosure.working_revision
+    if disclosure.first_stage_id is None and (
+            disclosure.live_revision is None or revision.cadence != Cadence.STAGED):
+        return None
+    found = stages(disclosure)
+    first = disclosure.first_stage or disclosure
+    shown = [item for item in found if item.withdrawn_at is None] or [first]
+    summary = summary_deadline(work_started_on(shown), first.work_ended_on,
+                               calendar or Calendar.load())
+    return StagedWork(first=first, stages=found or [first], summary=summary,
+                      summary_done=summary_published(shown),
+                      summary_drafted=any(item.is_summary for item in shown))
+
+
+def staged_works() -> list[Disclosure]:
+    """The 分期 works a new stage may follow: published staged items not withdrawn, each
+    work once (by its first stage), newest first."""
+    return list(db.session.scalars(
+        select(Disclosure).join(Disclosure.live_revision)
+        .where(Revision.cadence == Cadence.STAGED, Disclosure.withdrawn_at.is_(None),
+               Disclosure.first_stage_id.is_(None))
+        .options(joinedload(Disclosure.live_revision))
+        .order_by(Disclosure.last_published_at.desc(), Disclosure.id.desc())))
 
 
 def published_with_publicity_period() -> list[Disclosure]:

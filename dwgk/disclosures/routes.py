@@ -8,12 +8,13 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from dwgk.core import clock
 from dwgk.core.paging import page_number
 from dwgk.core.types import query_id
 from dwgk import policy
 from dwgk.catalog.models import Cadence, Scope, join_forms
 from dwgk.disclosures import queries, services
-from dwgk.disclosures.forms import ActionForm, DisclosureForm, RedraftForm, WithdrawForm
+from dwgk.disclosures.forms import ActionForm, DisclosureForm, EndWorkForm, RedraftForm, WithdrawForm
 from dwgk.disclosures.models import Adoption, State
 from dwgk.disclosures.workflow import Action
 from dwgk.extensions import db
@@ -50,6 +51,8 @@ def _fill_choices(form: DisclosureForm) -> None:
             form.catalog_entry_id.data if isinstance(form.catalog_entry_id.data, int) else None)]
     form.predisclosure_id.choices = [SelectChoice("", "（无）")] + [
         SelectChoice(d.id, d.live_revision.title) for d in queries.published_predisclosures()]
+    form.first_stage_id.choices = [SelectChoice("", "（不属于分期工作，或本事项是第一阶段）")] + [
+        SelectChoice(d.id, d.live_revision.title) for d in queries.staged_works()]
 
 
 def _draft_input(form: DisclosureForm) -> services.DraftInput:
@@ -116,14 +119,38 @@ def new():
             form.cadence.data = entry.cadence.value
             if entry.responsible_id:
                 form.responsible_id.data = entry.responsible_id
+        _prefill_next_stage(form, request.args.get("after", type=query_id),
+                            request.args.get("summary") == "1")
     if form.validate_on_submit():
         disclosure = save(form, lambda: services.create_disclosure(
-            _draft_input(form), author=_user(), predisclosure_id=form.predisclosure_id.data))
+            _draft_input(form), author=_user(), predisclosure_id=form.predisclosure_id.data,
+            stage_of_id=form.first_stage_id.data, is_summary=form.is_summary.data))
         if disclosure is not REFUSED:
             flash("草稿已保存。可以继续上传附件，完成后提交审核。", "success")
             return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
     status = 422 if form.errors or form.form_errors else 200
     return render("disclosures/edit.html", form=form, disclosure=None, status=status)
+
+
+def _prefill_next_stage(form: DisclosureForm, after_id: int | None, is_summary: bool) -> None:
+    """发布下一阶段 / 发布总结性公开: the new stage starts from the work's last published
+    stage — what, to whom, by whom and how — linked to the work's first stage."""
+    after = queries.load_for_work(after_id) if after_id else None
+    if after is None or after.live_revision is None or after.withdrawn_at is not None:
+        return
+    live = after.live_revision
+    form.first_stage_id.data = after.work_id
+    form.is_summary.data = is_summary
+    form.category_id.data = live.category_id
+    form.catalog_entry_id.data = live.catalog_entry_id
+    form.scope.data = live.scope.value
+    form.cadence.data = Cadence.STAGED.value
+    form.responsible_id.data = live.responsible_id or form.responsible_id.data
+    form.disclosure_forms.data = [value for value in live.disclosure_forms.split(",") if value]
+    form.members_first_days.data = live.members_first_days
+    form.members_first_reason.data = live.members_first_reason
+    if is_summary:
+        form.title.data = f"{(after.first_stage or after).live_revision.title}（总结）"
 
 
 @bp.get("/<int:disclosure_id>")
@@ -138,7 +165,9 @@ def show(disclosure_id: int):
                   if disclosure.state == State.IN_REVIEW else None,
                   publicity=queries.publicity_period(disclosure),
                   answers=queries.opinion_answers(disclosure), adoption_form=ActionForm(),
-                  Adoption=Adoption, adoption_missing=services.ADOPTION_MISSING)
+                  Adoption=Adoption, adoption_missing=services.ADOPTION_MISSING,
+                  work=queries.staged_work(disclosure),
+                  end_work_form=EndWorkForm(ended_on=clock.today()))
 
 
 @bp.route("/<int:disclosure_id>/edit", methods=["GET", "POST"])
@@ -155,7 +184,9 @@ def edit(disclosure_id: int):
         try:
             services.update_draft(disclosure, _draft_input(form), actor=_user(),
                                   expected_version=_version(form),
-                                  predisclosure_id=form.predisclosure_id.data)
+                                  predisclosure_id=form.predisclosure_id.data,
+                                  stage_of_id=form.first_stage_id.data,
+                                  is_summary=form.is_summary.data)
             db.session.commit()
         except StaleDataError:
             db.session.rollback()
@@ -180,6 +211,8 @@ def _filled_form(disclosure) -> DisclosureForm:
     form.scope.data = revision.scope.value
     form.cadence.data = revision.cadence.value
     form.predisclosure_id.data = disclosure.predisclosure_id
+    form.first_stage_id.data = disclosure.first_stage_id
+    form.is_summary.data = disclosure.is_summary
     form.disclosure_forms.data = [value for value in revision.disclosure_forms.split(",") if value]
     if revision.period_start is not None:  # an older period than the list offers stays chosen
         form.period_start.data = revision.period_start.isoformat()
@@ -296,3 +329,45 @@ def adoptions(disclosure_id: int):
     else:
         flash(f"已保存 {saved} 条意见的采纳情况。", "success")
     return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#adoptions")
+
+
+@bp.post("/<int:disclosure_id>/end-work")
+@policy.require(policy.can_draft)
+def end_work(disclosure_id: int):
+    """本项工作已结束 (on any stage of a 分期 work; recorded on its first stage)."""
+    disclosure = _load(disclosure_id)
+    form = EndWorkForm()
+    if not form.validate_on_submit():
+        for error in form.ended_on.errors or ["请填写本项工作结束的日期。"]:
+            flash(error, "error")
+        return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#stages")
+    try:
+        first = services.end_work(disclosure, form.ended_on.data, actor=_user())
+        db.session.commit()
+    except services.DisclosureError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        work = queries.staged_work(first)
+        owed = (f"本项工作跨年度，须于 {work.summary.due} 前发布总结性公开。"
+                if work is not None and work.summary is not None and not work.summary_done else "")
+        flash(f"已标记本项工作于 {form.ended_on.data} 结束。{owed}", "success")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#stages")
+
+
+@bp.post("/<int:disclosure_id>/reopen-work")
+@policy.require(policy.can_draft)
+def reopen_work(disclosure_id: int):
+    """撤销结束: a work marked as ended by mistake goes on."""
+    disclosure = _load(disclosure_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.reopen_work(disclosure, actor=_user())
+        db.session.commit()
+    except services.DisclosureError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        flash("已撤销结束：本项工作继续进行，可以发布下一阶段。", "success")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#stages")

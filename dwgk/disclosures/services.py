@@ -197,12 +197,59 @@ def _check_predisclosure(predisclosure_id: int | None, disclosure: Disclosure | 
         raise DisclosureError("请选择已发布的预公开稿。", "predisclosure_id")
 
 
-def create_disclosure(data: DraftInput, *, author: User,
-                      predisclosure_id: int | None = None) -> Disclosure:
+# 分期 work: the refusals of _check_stage, each said next to the 阶段 field.
+STAGE_FIELD = "first_stage_id"
+
+
+def _check_stage(data: DraftInput, stage_of_id: int | None, is_summary: bool,
+                 disclosure: Disclosure | None = None) -> int | None:
+    """The first stage of the 分期 work a (later) stage belongs to, or None. `stage_of_id`
+    may name any published stage of the work. A later stage is staged itself, files under
+    the work's catalog entry, and is never its own work; once the work has ended only its
+    closing summary (总结性公开) may follow, and a work has one summary."""
+    if stage_of_id is None:
+        if is_summary:
+            raise DisclosureError("总结性公开须属于一项分期工作：请选择“属于哪项分期工作”。", STAGE_FIELD)
+        return None
+    if data.cadence != Cadence.STAGED:
+        raise DisclosureError("只有分期公开的事项才能作为一项分期工作的后续阶段：请将公开时限改为分期公开。",
+                              STAGE_FIELD)
+    chosen = db.session.get(Disclosure, stage_of_id)
+    if (chosen is None or chosen.live_revision is None or chosen.withdrawn_at is not None
+            or chosen.live_revision.cadence != Cadence.STAGED):
+        raise DisclosureError("请选择已发布的分期公开事项。", STAGE_FIELD)
+    first = chosen.first_stage or chosen
+    if disclosure is not None:
+        if first.id == disclosure.id:
+            raise DisclosureError("事项不能作为自己的后续阶段。", STAGE_FIELD)
+        if db.session.scalar(select(func.count()).where(Disclosure.first_stage_id == disclosure.id)):
+            raise DisclosureError("本事项已是一项分期工作的第一阶段，不能再作为其他工作的后续阶段。",
+                                  STAGE_FIELD)
+    entry = first.live_revision.catalog_entry
+    if entry is not None and data.catalog_entry_id != entry.id:
+        raise DisclosureError(f"后续阶段须与第一阶段对应同一目录条目（“{entry.title}”）。",
+                              "catalog_entry_id")
+    if first.work_ended_on is not None and not is_summary:
+        raise DisclosureError(f"本项工作已于 {first.work_ended_on} 结束，只能再发布总结性公开"
+                              "（或在第一阶段页面撤销结束）。", STAGE_FIELD)
+    if is_summary:
+        other = db.session.scalar(select(Disclosure.id).where(
+            Disclosure.first_stage_id == first.id, Disclosure.is_summary.is_(True),
+            Disclosure.withdrawn_at.is_(None),
+            Disclosure.id != (disclosure.id if disclosure is not None else -1)).limit(1))
+        if other is not None:
+            raise DisclosureError("本项工作已有总结性公开，请修订那一项。", "is_summary")
+    return first.id
+
+
+def create_disclosure(data: DraftInput, *, author: User, predisclosure_id: int | None = None,
+                      stage_of_id: int | None = None, is_summary: bool = False) -> Disclosure:
     _check_draft(data, predisclosure_id)
     _check_predisclosure(predisclosure_id)
+    first_stage_id = _check_stage(data, stage_of_id, is_summary)
     disclosure = Disclosure(state=State.DRAFT, created_by_id=author.id,
-                            predisclosure_id=predisclosure_id)
+                            predisclosure_id=predisclosure_id, first_stage_id=first_stage_id,
+                            is_summary=is_summary)
     db.session.add(disclosure)
     revision = Revision(disclosure=disclosure, number=1, author_id=author.id)
     _apply(revision, data)
@@ -222,13 +269,16 @@ def _check_version(disclosure: Disclosure, expected_version: int | None) -> None
 
 
 def update_draft(disclosure: Disclosure, data: DraftInput, *, actor: User,
-                 expected_version: int | None, predisclosure_id: int | None = None) -> None:
+                 expected_version: int | None, predisclosure_id: int | None = None,
+                 stage_of_id: int | None = None, is_summary: bool = False) -> None:
     """Save the working revision of a draft. A stale `expected_version` is refused."""
     _check_version(disclosure, expected_version)
     if disclosure.state != State.DRAFT:
         raise DisclosureError(f"“{disclosure.state.label}”状态的事项不能修改，请先退回或修订。")
     _check_draft(data, predisclosure_id)
     _check_predisclosure(predisclosure_id, disclosure)
+    disclosure.first_stage_id = _check_stage(data, stage_of_id, is_summary, disclosure)
+    disclosure.is_summary = is_summary
     disclosure.predisclosure_id = predisclosure_id
     revision = disclosure.working_revision
     _apply(revision, data)
@@ -456,6 +506,44 @@ def revise(disclosure: Disclosure, *, actor: User, expected_version: int | None 
     disclosure.working_revision = copy
     _do(disclosure, Action.REVISE, actor, expected_version, summary=f"开始第 {number} 版修订")
     return copy
+
+
+def end_work(disclosure: Disclosure, ended_on: date | None, *, actor: User) -> Disclosure:
+    """本项工作已结束: the office says the whole 分期 work `disclosure` belongs to ended on
+    `ended_on` (not after today). Recorded on the work's first stage; when the work spans a
+    calendar year end a closing summary (总结性公开) is owed (queries.summary_deadline)."""
+    first = disclosure.first_stage or disclosure
+    revision = first.live_revision
+    if revision is None or revision.cadence != Cadence.STAGED or first.withdrawn_at is not None:
+        raise DisclosureError("只有已发布的分期公开工作才能标记为已结束。")
+    if first.work_ended_on is not None:
+        raise DisclosureError(f"本项工作已于 {first.work_ended_on} 标记为结束。")
+    if ended_on is None:
+        raise DisclosureError("请填写本项工作结束的日期。", "ended_on")
+    today = clock.today()
+    started = first.first_published_at.astimezone(clock.LOCAL_TZ).date()
+    if ended_on > today:
+        raise DisclosureError(f"结束日期不能晚于今天（{today}）。", "ended_on")
+    if ended_on < started:
+        raise DisclosureError(f"结束日期不能早于第一阶段的发布日（{started}）。", "ended_on")
+    first.work_ended_on = ended_on
+    first.work_ended_by_id = actor.id
+    db.session.flush()
+    record("disclosure.work_end", first, actor=actor, summary=f"本项工作于 {ended_on} 结束")
+    return first
+
+
+def reopen_work(disclosure: Disclosure, *, actor: User) -> Disclosure:
+    """撤销结束: the work goes on (a mistaken 本项工作已结束); its summary is no longer owed."""
+    first = disclosure.first_stage or disclosure
+    if first.work_ended_on is None:
+        raise DisclosureError("本项工作尚未标记为结束。")
+    ended_on = first.work_ended_on
+    first.work_ended_on = None
+    first.work_ended_by_id = None
+    db.session.flush()
+    record("disclosure.work_reopen", first, actor=actor, summary=f"撤销“于 {ended_on} 结束”")
+    return first
 
 
 def archive(disclosure: Disclosure, *, actor: User | None, expected_version: int | None = None,

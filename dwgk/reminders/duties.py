@@ -17,6 +17,8 @@ sweep does not):
 | `note`          | N working days after a supervision note was filed     | office                  |
 | `publicity`     | the last working day of a publicity period (公示期)    | office                  |
 | `predisclosure` | the decision date, no formal version published yet    | office                  |
+| `summary`       | 7 days after a cross-year 分期 work ended (moved past  | the first stage's       |
+|                 | holidays), no closing summary (总结性公开) published   | responsible, else author |
 
 When a duty is notified (see `Duty.due_key`): on its due date ("due today"), and once
 more after it ("overdue"); never more, however often the sweep runs. A sweep that first
@@ -33,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.catalog.models import Cadence, CatalogEntry, Category
@@ -43,7 +45,8 @@ from dwgk.core.clock import LOCAL_TZ
 from dwgk.core.settings import Settings
 from dwgk.core.workdays import DAYS, Calendar, Deadline, format_day, period_end
 from dwgk.disclosures.models import Disclosure, Review, Revision, State
-from dwgk.disclosures.queries import count_publicity_period
+from dwgk.disclosures.queries import (count_publicity_period, summary_deadline, summary_published,
+                                      work_started_on)
 from dwgk.extensions import db
 from dwgk.feedback.models import Feedback, FeedbackStatus
 from dwgk.supervision.models import SupervisionNote
@@ -55,8 +58,9 @@ FEEDBACK = "feedback"
 NOTE = "note"
 PUBLICITY = "publicity"
 PREDISCLOSURE = "predisclosure"
+SUMMARY = "summary"
 
-KINDS = (PERIODIC, STAGED, REVIEW, FEEDBACK, NOTE, PUBLICITY, PREDISCLOSURE)
+KINDS = (PERIODIC, STAGED, REVIEW, FEEDBACK, NOTE, PUBLICITY, PREDISCLOSURE, SUMMARY)
 
 KIND_LABELS = {
     PERIODIC: "定期公开",
@@ -66,6 +70,7 @@ KIND_LABELS = {
     NOTE: "监督意见答复",
     PUBLICITY: "公示期届满",
     PREDISCLOSURE: "预公开决策日",
+    SUMMARY: "总结性公开",
 }
 
 # What the notice says on the due date, and once overdue.
@@ -77,6 +82,7 @@ _DUE_TODAY = {
     NOTE: "答复期限今日届满，请今日内答复",
     PUBLICITY: "公示期今日届满，请公布结果",
     PREDISCLOSURE: "今日为拟决策日，意见征集截止，请汇总意见并公开正式版本",
+    SUMMARY: "本项跨年度工作已结束，总结性公开期限今日届满，请今日内发布",
 }
 _OVERDUE = {
     PERIODIC: "已逾期：上一期未公开",
@@ -86,6 +92,7 @@ _OVERDUE = {
     NOTE: "已逾期：尚未答复",
     PUBLICITY: "公示期已届满，请公布结果",
     PREDISCLOSURE: "决策日已过，尚未公开正式版本",
+    SUMMARY: "已逾期：本项跨年度工作已结束，尚未发布总结性公开",
 }
 
 STAGED_RESULT_DAYS = 7  # design.md: a staged result is disclosed within 7 days
@@ -146,6 +153,7 @@ def compute_duties(today: date, calendar: Calendar, settings: Settings,
         *_notes(today, until, calendar, settings, people),
         *_publicity(today, until, calendar, people),
         *_predisclosure(today, until, people),
+        *_summary(today, until, calendar),
     ]
     people.resolve(duties)
     duties = [duty for duty in people.resolved if duty.recipients]
@@ -402,4 +410,32 @@ def _predisclosure(today: date, until: date, people: _People):
         duty = Duty(PREDISCLOSURE, "disclosure", item_id, title, decision_date,
                     deadline.explanation, (), today > decision_date, f"/office/items/{item_id}")
         pending.append((duty, [Role.OFFICE]))
+    return pending
+
+
+def _summary(today: date, until: date, calendar: Calendar):
+    """Ended 分期 works that cross a year end and have no published closing summary."""
+    ended = list(db.session.scalars(
+        select(Disclosure).where(Disclosure.work_ended_on.is_not(None),
+                                 Disclosure.first_stage_id.is_(None),
+                                 Disclosure.withdrawn_at.is_(None))
+        .options(joinedload(Disclosure.live_revision))))
+    if not ended:
+        return []
+    later: dict[int, list[Disclosure]] = {}
+    for stage in db.session.scalars(
+            select(Disclosure).where(Disclosure.first_stage_id.in_([w.id for w in ended]),
+                                     Disclosure.withdrawn_at.is_(None))
+            .options(joinedload(Disclosure.live_revision))):
+        later.setdefault(stage.first_stage_id, []).append(stage)
+    pending = []
+    for work in ended:
+        stages = [work, *later.get(work.id, [])]
+        deadline = summary_deadline(work_started_on(stages), work.work_ended_on, calendar)
+        if deadline is None or deadline.due > until or summary_published(stages):
+            continue
+        revision = work.live_revision
+        duty = Duty(SUMMARY, "disclosure", work.id, revision.title, deadline.due,
+                    deadline.explanation, (), today > deadline.due, f"/office/items/{work.id}")
+        pending.append((duty, [revision.responsible_id or work.created_by_id]))
     return pending
