@@ -176,11 +176,6 @@ def summary_deadline(started_on: date | None, ended_on: date | None, calendar):
                                   f" {SUMMARY_DAYS} 日，遇节假日顺延")
 
 
-def summary_published(stages_: list[Disclosure]) -> bool:
-    return any(item.is_summary and item.last_published_at is not None
-               and item.withdrawn_at is None for item in stages_)
-
-
 @dataclass(frozen=True)
 class StagedWork:
     """What the office's item page says of the 分期 work an item belongs to."""
@@ -206,8 +201,53 @@ def staged_work(disclosure: Disclosure, calendar=None) -> StagedWork | None:
     summary = summary_deadline(work_started_on(shown), first.work_ended_on,
                                calendar or Calendar.load())
     return StagedWork(first=first, stages=found or [first], summary=summary,
-                      summary_done=summary_published(shown),
+                      summary_done=any(item.is_summary and item.first_published_at for item in shown),
                       summary_drafted=any(item.is_summary for item in shown))
+
+
+@dataclass(frozen=True)
+class OwedSummary:
+    """The closing summary (总结性公开) an ended cross-year 分期 work owes."""
+
+    work: Disclosure  # the first stage
+    deadline: object  # a Deadline
+    published_on: date | None  # the local day the summary was first published, if it was
+    summary_ids: frozenset[int]  # the summary items: they count as this duty, not as results
+
+
+def owed_summaries(calendar, ended_from: date | None = None, ended_to: date | None = None
+                   ) -> list[OwedSummary]:
+    """Every 分期 work marked as ended (optionally between two days) that owes a closing
+    summary: two queries, whatever their number (the reminders and the report)."""
+    from dwgk.core import clock
+
+    query = select(Disclosure).where(Disclosure.work_ended_on.is_not(None),
+                                     Disclosure.first_stage_id.is_(None),
+                                     Disclosure.withdrawn_at.is_(None))
+    if ended_from is not None:
+        query = query.where(Disclosure.work_ended_on >= ended_from)
+    if ended_to is not None:
+        query = query.where(Disclosure.work_ended_on <= ended_to)
+    works = list(db.session.scalars(query.options(joinedload(Disclosure.live_revision))
+                                    .order_by(Disclosure.work_ended_on, Disclosure.id)))
+    later: dict[int, list[Disclosure]] = {}
+    for stage in db.session.scalars(
+            select(Disclosure).where(Disclosure.first_stage_id.in_([work.id for work in works]),
+                                     Disclosure.withdrawn_at.is_(None))
+            .options(joinedload(Disclosure.live_revision))):
+        later.setdefault(stage.first_stage_id, []).append(stage)
+    owed = []
+    for work in works:
+        stages_ = [work, *later.get(work.id, [])]
+        deadline = summary_deadline(work_started_on(stages_), work.work_ended_on, calendar)
+        if deadline is None:
+            continue
+        summaries = [item for item in stages_ if item.is_summary]
+        published = [item.first_published_at.astimezone(clock.LOCAL_TZ).date()
+                     for item in summaries if item.first_published_at is not None]
+        owed.append(OwedSummary(work, deadline, min(published) if published else None,
+                                frozenset(item.id for item in summaries)))
+    return owed
 
 
 def staged_works() -> list[Disclosure]:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
 from dwgk.accounts.models import Role, User, UserRole
 from dwgk.catalog.models import Cadence, CatalogEntry, Category
@@ -45,8 +45,7 @@ from dwgk.core.clock import LOCAL_TZ
 from dwgk.core.settings import Settings
 from dwgk.core.workdays import DAYS, Calendar, Deadline, format_day, period_end
 from dwgk.disclosures.models import Disclosure, Review, Revision, State
-from dwgk.disclosures.queries import (count_publicity_period, summary_deadline, summary_published,
-                                      work_started_on)
+from dwgk.disclosures.queries import OwedSummary, count_publicity_period, owed_summaries
 from dwgk.extensions import db
 from dwgk.feedback.models import Feedback, FeedbackStatus
 from dwgk.supervision.models import SupervisionNote
@@ -145,15 +144,16 @@ def compute_duties(today: date, calendar: Calendar, settings: Settings,
     duty due after today up to and including `horizon` (not overdue)."""
     until = today if horizon is None or horizon < today else horizon
     people = _People()
+    owed = owed_summaries(calendar)
     duties = [
         *_periodic(today, until, people),
-        *_staged(today, until, calendar, people),
+        *_staged(today, until, calendar, people, owed),
         *_review(today, until, calendar, settings, people),
         *_feedback(today, until, calendar, settings, people),
         *_notes(today, until, calendar, settings, people),
         *_publicity(today, until, calendar, people),
         *_predisclosure(today, until, people),
-        *_summary(today, until, calendar),
+        *_summary(today, until, owed),
     ]
     people.resolve(duties)
     duties = [duty for duty in people.resolved if duty.recipients]
@@ -266,7 +266,8 @@ def _period_duty(entry_id, title, months, start, end, overdue, link) -> Duty:
                 overdue, link)
 
 
-def _staged(today: date, until: date, calendar: Calendar, people: _People):
+def _staged(today: date, until: date, calendar: Calendar, people: _People,
+            owed: list[OwedSummary]):
     working = aliased(Revision)
     live = aliased(Revision)
     rows = db.session.execute(
@@ -278,10 +279,11 @@ def _staged(today: date, until: date, calendar: Calendar, people: _People):
                working.cadence == Cadence.STAGED, working.result_date.is_not(None),
                # add_days only moves forward: nothing later than this can be due yet
                working.result_date <= until - timedelta(days=STAGED_RESULT_DAYS))).all()
+    summaries = {item_id for summary in owed for item_id in summary.summary_ids}
     pending = []
     for item_id, title, result_date, responsible_id, author_id, live_result in rows:
-        if live_result == result_date:  # that result is already published
-            continue
+        if live_result == result_date or item_id in summaries:
+            continue  # that result is already published, or it is owed as the work's summary
         deadline = calendar.add_days(result_date, STAGED_RESULT_DAYS)
         if deadline.due <= until:
             duty = Duty(STAGED, "disclosure", item_id, title, deadline.due, deadline.explanation,
@@ -413,26 +415,12 @@ def _predisclosure(today: date, until: date, people: _People):
     return pending
 
 
-def _summary(today: date, until: date, calendar: Calendar):
+def _summary(today: date, until: date, owed: list[OwedSummary]):
     """Ended 分期 works that cross a year end and have no published closing summary."""
-    ended = list(db.session.scalars(
-        select(Disclosure).where(Disclosure.work_ended_on.is_not(None),
-                                 Disclosure.first_stage_id.is_(None),
-                                 Disclosure.withdrawn_at.is_(None))
-        .options(joinedload(Disclosure.live_revision))))
-    if not ended:
-        return []
-    later: dict[int, list[Disclosure]] = {}
-    for stage in db.session.scalars(
-            select(Disclosure).where(Disclosure.first_stage_id.in_([w.id for w in ended]),
-                                     Disclosure.withdrawn_at.is_(None))
-            .options(joinedload(Disclosure.live_revision))):
-        later.setdefault(stage.first_stage_id, []).append(stage)
     pending = []
-    for work in ended:
-        stages = [work, *later.get(work.id, [])]
-        deadline = summary_deadline(work_started_on(stages), work.work_ended_on, calendar)
-        if deadline is None or deadline.due > until or summary_published(stages):
+    for summary in owed:
+        work, deadline = summary.work, summary.deadline
+        if deadline.due > until or summary.published_on is not None:
             continue
         revision = work.live_revision
         duty = Duty(SUMMARY, "disclosure", work.id, revision.title, deadline.due,

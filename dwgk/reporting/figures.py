@@ -33,7 +33,9 @@ One figure is not rows of the ledger:
   an item filed under the entry was published within that period. A staged result
   (分期公开) is due 7 days after its result date, moved to the next working day past
   holidays (`Calendar.add_days`); it counts in the period its due date falls in, and is on
-  time when the revision carrying that result date was published by the due date.
+  time when the revision carrying that result date was published by the due date. The
+  closing summary (总结性公开) of a cross-year 分期 work that ended is one more staged duty, due 7
+  days after the end (the reminders' rule, disclosures.queries.summary_deadline).
   Withdrawn items do not count as publications (the reminders ignore them too); duties not
   yet due and not yet done are "未到期" and left out of the rate. Only active entries of
   active categories are counted, as on the catalog page.
@@ -56,6 +58,7 @@ from dwgk.core import settings as unit_settings
 from dwgk.core.settings import Settings
 from dwgk.core.workdays import Calendar, period_end
 from dwgk.disclosures.models import Disclosure, Revision
+from dwgk.disclosures.queries import owed_summaries
 from dwgk.extensions import db
 from dwgk.feedback.models import Feedback, FeedbackKind, FeedbackStatus
 from dwgk.reminders.duties import STAGED_RESULT_DAYS
@@ -184,6 +187,19 @@ class Timeliness:
         """On-time rate in per cent, None when nothing was due."""
         return None if not self.due else 100.0 * self.on_time / self.due
 
+    def count(self, title: str, what: str, due: date, published: date | None, today: date) -> None:
+        """One duty due on `due`, first published on `published` (None: not yet)."""
+        if published is not None and published <= due:
+            self.on_time += 1
+        elif published is not None:
+            self.late += 1
+            self.misses.append(Miss(title, what, due, published))
+        elif due >= today:
+            self.pending += 1  # not due yet (or due today): it may still be done
+        else:
+            self.missing += 1
+            self.misses.append(Miss(title, what, due, None))
+
 
 @dataclass(frozen=True)
 class _Bucket:
@@ -247,23 +263,14 @@ def periodic_timeliness(period: Period, today: date) -> Timeliness:
                 continue
             if created is not None and created > bucket.end:
                 continue  # a period that ended before the entry existed owes nothing
-            published = done.get((entry_id, bucket.start))
-            what = period_name(bucket.end, months)
-            if published is not None and published <= bucket.end:
-                result.on_time += 1
-            elif published is not None:
-                result.late += 1
-                result.misses.append(Miss(title, what, bucket.end, published))
-            elif bucket.end >= today:
-                result.pending += 1  # the period has not ended: it may still be done
-            else:
-                result.missing += 1
-                result.misses.append(Miss(title, what, bucket.end, None))
+            result.count(title, period_name(bucket.end, months), bucket.end,
+                         done.get((entry_id, bucket.start)), today)
     return result
 
 
 def staged_timeliness(period: Period, today: date, calendar: Calendar) -> Timeliness:
-    """Staged results (分期公开) due in the period: one query, one row per result."""
+    """Staged results (分期公开) due in the period, one query, one row per result; and the
+    closing summaries (总结性公开) of cross-year works due in it, two more."""
     result = Timeliness("分期公开")
     rows = db.session.execute(
         select(Revision.disclosure_id, Revision.result_date, func.max(Revision.title),
@@ -275,22 +282,19 @@ def staged_timeliness(period: Period, today: date, calendar: Calendar) -> Timeli
                Revision.result_date <= period.end - timedelta(days=STAGED_RESULT_DAYS))
         .group_by(Revision.disclosure_id, Revision.result_date)
         .order_by(Revision.result_date, Revision.disclosure_id)).all()
-    for _item_id, result_date, title, published_at in rows:
+    owed = owed_summaries(calendar, period.start - _STAGED_LOOKBACK, period.end)
+    summaries = {item_id for summary in owed for item_id in summary.summary_ids}
+    for item_id, result_date, title, published_at in rows:
         due = calendar.add_days(result_date, STAGED_RESULT_DAYS).due
-        if due not in period:
-            continue
-        published = _local(published_at)
-        what = f"结果日期 {result_date.isoformat()}"
-        if published is not None and published <= due:
-            result.on_time += 1
-        elif published is not None:
-            result.late += 1
-            result.misses.append(Miss(title, what, due, published))
-        elif due >= today:
-            result.pending += 1
-        else:
-            result.missing += 1
-            result.misses.append(Miss(title, what, due, None))
+        if due not in period or item_id in summaries:
+            continue  # not due in the period, or counted below as the work's summary
+        result.count(title, f"结果日期 {result_date.isoformat()}", due, _local(published_at), today)
+    for summary in owed:
+        work = summary.work
+        if summary.deadline.due in period:
+            result.count(work.live_revision.title,
+                         f"总结性公开（{work.work_ended_on.isoformat()} 结束）", summary.deadline.due,
+                         summary.published_on, today)
     return result
 
 
@@ -443,8 +447,8 @@ class ReportFigures:
 
 
 def report_figures(period: Period, today: date | None = None) -> ReportFigures:
-    """Every figure of the report, in at most 11 queries whatever the data: the unit's
-    settings, the calendar, 2 for items, 2 periodic, 1 staged, 2 feedback, 2 notes."""
+    """Every figure of the report, in at most 13 queries whatever the data: the unit's
+    settings, the calendar, 2 for items, 2 periodic, 3 staged, 2 feedback, 2 notes."""
     today = today or clock.today()
     settings = unit_settings.get()
     calendar = Calendar.load()

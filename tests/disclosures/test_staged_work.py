@@ -115,6 +115,8 @@ def test_cross_year_work_owes_a_summary_seven_days_after_it_ended(app, users, fr
                               title="校舍维修资金使用情况总结", result_date=date(2027, 3, 5))
         db.session.commit()
         assert [d[0] for d in duties_now(app)].count("summary") == 1
+        # owed as the work's summary, not a second time as a staged result of its own
+        assert [d for d in duties_now(app) if d[1] == summary_item.id] == []
         services.submit(summary_item, actor=user("office"))
         services.review(summary_item, services.ReviewInput(
             decision=services.Decision.APPROVE, check_content=True, check_form=True,
@@ -230,3 +232,26 @@ def test_the_public_page_lists_only_stages_the_public_may_read(app, users, login
     # the public page was cached for the public: still no canary after an insider's visit
     again = app.test_client().get(f"/items/{first_id}").get_data(as_text=True)
     assert CANARY not in again and "校舍维修资金使用（第二阶段）" in again
+
+
+def test_the_report_counts_the_summary_as_a_staged_duty(app, users, frozen_clock):
+    from dwgk.core.workdays import Calendar
+    from dwgk.reporting.figures import staged_timeliness
+    from dwgk.reporting.periods import Period
+
+    first_id, second_id = _work(app, frozen_clock)
+    frozen_clock(datetime(2027, 3, 5, 10, 0))
+    with app.app_context():
+        services.end_work(db.session.get(Disclosure, first_id), date(2027, 3, 5), actor=user("office"))
+        db.session.commit()
+        q1 = Period.quarter(2027, 1)
+        assert staged_timeliness(q1, date(2027, 3, 10), Calendar.load()).pending == 1
+        frozen_clock(datetime(2027, 3, 16, 9, 0))  # published 4 days after its due date
+        _stage(db.session.get(Disclosure, first_id), is_summary=True, title="维修资金使用总结",
+               result_date=date(2027, 3, 5))
+        db.session.commit()
+        figure = staged_timeliness(q1, date(2027, 4, 1), Calendar.load())
+        assert (figure.on_time, figure.late, figure.missing) == (0, 1, 0)
+        assert [(m.title, m.what, m.due, m.published_on) for m in figure.misses] == [
+            ("校舍维修资金使用（第一阶段）", "总结性公开（2027-03-05 结束）", date(2027, 3, 12),
+             date(2027, 3, 16))]

@@ -285,6 +285,8 @@ def test_query_count_does_not_grow_with_the_data(app, seeded, login_as):
             item = make_disclosure(State.DRAFT, title=f"加量事项{n}", category=org, author=office,
                                    cadence=Cadence.STAGED, result_date=date(2026, 10, 10))
             _publish_at(item, office, reviewer, 2026, 10, 12 + n % 15, 11, 0)
+            if n % 5 == 0:  # an ended 分期 work (within one year: no summary owed)
+                items.end_work(item, date(2026, 10, 12 + n % 15), actor=office)
             fb.file_feedback(_named(f"加量意见{n}"))
             note = file_note(NoteInput(topic="form", body="加量"), author=supervisor)
             answer_note(note, "已答复。", actor=office)
@@ -292,7 +294,7 @@ def test_query_count_does_not_grow_with_the_data(app, seeded, login_as):
         at(*REPORT_DAY.timetuple()[:5])
     assert _figures(app).publications.total == 20
     assert count() == small
-    assert small[0] <= 11
+    assert small[0] <= 13
 
 
 def test_a_bad_period_is_refused_in_chinese(app, users, login_as, frozen_clock):
