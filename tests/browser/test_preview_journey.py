@@ -9,7 +9,7 @@ import pytest
 
 from dwgk.accounts.models import Role, User
 from dwgk.disclosures import services
-from dwgk.disclosures.models import Disclosure
+from dwgk.disclosures.models import Decision, Disclosure
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.factories import make_category, make_user
@@ -23,10 +23,10 @@ TEXT = "本季度共收缴党费 3260 元，已全部上缴。"
 def people(app):
     with app.app_context():
         office = make_user(Role.OFFICE, Role.MEMBER, username="office")
-        make_user(Role.REVIEWER, username="reviewer")
+        reviewer = make_user(Role.REVIEWER, username="reviewer")
         make_category("组织建设")
         db.session.commit()
-        return {"office": office.id}
+        return {"office": office.id, "reviewer": reviewer.id}
 
 
 def test_type_then_save_and_preview(live_server, page, people, app, playwright_browser):
@@ -70,6 +70,23 @@ def test_type_then_save_and_preview(live_server, page, people, app, playwright_b
     assert TEXT in reviewer.locator(".preview-frame .item-body").inner_text()
     assert reviewer.evaluate("() => document.documentElement.scrollWidth") <= 390
     reviewer.screenshot(path=str(ARTIFACTS / "preview-390.png"), full_page=True)
+    previewed = reviewer.locator("article").evaluate("(el) => el.outerHTML")
     reviewer.get_by_role("link", name="返回审核").click()
     reviewer.wait_for_url(re.compile(rf".*/review/{item_id}$"))
+
+    # Published: the public page's article is the one previewed.
+    with app.app_context():
+        item = db.session.get(Disclosure, item_id)
+        services.review(item, services.ReviewInput(
+            Decision.APPROVE, check_content=True, check_form=True, check_scope=True,
+            check_timing=True, check_duration=True, check_secrecy=True),
+            reviewer=db.session.get(User, people["reviewer"]))
+        services.publish(item, actor=db.session.get(User, people["office"]))
+        db.session.commit()
+    visitor = phone.new_page()
+    visitor.goto(live_server.url + f"/items/{item_id}")
+    assert visitor.locator("article").evaluate("(el) => el.outerHTML") == previewed
+    visitor.screenshot(path=str(ARTIFACTS / "item-390.png"), full_page=True)
+    page.goto(live_server.url + f"/items/{item_id}")
+    page.screenshot(path=str(ARTIFACTS / "item-1280.png"), full_page=True)
     phone.close()
