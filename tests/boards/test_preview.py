@@ -115,10 +115,13 @@ def test_a_revision_of_a_published_item_is_previewed_beside_the_live_text(app, u
     preview = office.get(f"/items/{item_id}/preview")
     assert "预览：修改后的版本尚未发布" in text_of(preview)
     assert "应缴 120 元" in article(preview) and "应缴 100 元" not in article(preview)
-    assert "应缴 100 元" in article(login_as("anonymous").get(f"/items/{item_id}"))
+    first = article(login_as("anonymous").get(f"/items/{item_id}"))
+    assert "应缴 100 元" in first
 
     _publish(app, users, item_id)
     assert article(login_as("anonymous").get(f"/items/{item_id}")) == article(preview)
+    # The earlier version keeps its article, on the page of earlier revisions.
+    assert article(login_as("anonymous").get(f"/items/{item_id}/revisions/1")) == first
 
 
 def test_preview_follows_each_save_and_is_never_kept(app, users, login_as):
