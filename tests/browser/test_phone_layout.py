@@ -40,6 +40,16 @@ PAGES = [
     ("users", "admin", "/admin/users", True),
     ("audit", "admin", "/admin/audit", True),
     ("feedback-new", None, "/feedback/new", False),
+    # The other office forms and admin pages.
+    ("entry-form", "office", "/catalog/entries/new", False),
+    ("feedback-log-form", "office", "/office/feedback/log", False),
+    ("note-form", "supervisor", "/supervision/notes/new", False),
+    ("relay-form", "supervisor", "/supervision/relay", False),
+    ("report", "office", "/report", False),
+    ("user-form", "admin", "/admin/users/new", False),
+    ("settings", "admin", "/admin/settings", False),
+    ("workdays", "admin", "/admin/workdays", False),
+    ("jobs", "admin", "/admin/jobs", False),
 ]
 # Looked at at both widths (README and the screenshots).
 BOTH_WIDTHS = {"catalog", "disclosure-list", "review-queue", "edit-form"}
