@@ -121,6 +121,27 @@ def can_see_work_in_progress(user) -> bool:
     return has_role(user, Role.OFFICE, Role.REVIEWER)
 
 
+def can_preview(user) -> bool:
+    """预览 (/items/<id>/preview): an item's unpublished text as the boards will show it, for
+    those who write it and those who review it: the office and the leading group."""
+    return can_see_work_in_progress(user)
+
+
+def get_previewable_or_404(disclosure_id: int):
+    """The item whose unpublished text `current_user` may preview: 404 when unknown, and
+    to the public (an unpublished item's existence is not revealed); 403 to a signed-in
+    user who neither writes nor reviews items."""
+    from dwgk.disclosures.models import Disclosure
+    from dwgk.extensions import db
+
+    disclosure = db.session.get(Disclosure, disclosure_id)
+    if disclosure is None or disclosure.working_revision_id is None:
+        abort(404)
+    if not can_preview(current_user):
+        deny_object()
+    return disclosure
+
+
 def can_edit_disclosure(user, disclosure) -> bool:
     from dwgk.disclosures.models import State
 

@@ -40,6 +40,7 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "boards.item": ("GET", PUBLIC),
     "boards.revision": ("GET", PUBLIC),
     "boards.print_item": ("GET", PUBLIC),
+    "boards.preview": ("GET", ["office", "reviewer"]),  # 预览 of the unpublished text
     "disclosures.index": ("GET", ["office", "reviewer"]),
     "disclosures.new": ("GET", ["office"]),
     "disclosures.show": ("GET", ["office", "reviewer"]),
@@ -138,6 +139,13 @@ SUCCESS = {
     "reporting.ledger_index": 302,  # on to the first tab the user may read
     # --- summary report (issue 7) ---
     "report.narrative": 302,  # an empty narrative is kept (nothing written yet)
+    "boards.preview": 302,  # the demo item has nothing unpublished: on to its page
+}
+
+# What the public gets instead of the login page: an unpublished item's preview lives
+# beside the item's page (/items/<id>/preview), and is 404 like an unpublished item.
+ANONYMOUS = {
+    "boards.preview": 404,
 }
 
 
@@ -209,7 +217,7 @@ def test_route_matrix(app, users, objects, login_as, who):
             if rule.endpoint == "accounts.login" and who != "anonymous":
                 expected = 302
         elif who == "anonymous":
-            expected = 302
+            expected = ANONYMOUS.get(rule.endpoint, 302)
         else:
             expected = 403
         if response.status_code != expected:

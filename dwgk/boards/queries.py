@@ -203,6 +203,20 @@ def load_item(disclosure: Disclosure) -> Disclosure:
     )
 
 
+def load_preview(disclosure: Disclosure) -> Disclosure:
+    """What the preview shows: the working revision with everything the item's article
+    shows of it (boards/_article.html), as load_item() loads the live one."""
+    return db.session.scalar(
+        select(Disclosure).where(Disclosure.id == disclosure.id)
+        .options(
+            joinedload(Disclosure.working_revision).selectinload(Revision.attachments),
+            joinedload(Disclosure.working_revision).joinedload(Revision.category),
+            joinedload(Disclosure.working_revision).joinedload(Revision.catalog_entry),
+            joinedload(Disclosure.working_revision).joinedload(Revision.responsible),
+        )
+    )
+
+
 def published_revision(disclosure: Disclosure, number: int) -> Revision | None:
     """Revision `number` of the item if it was ever published, else None."""
     return db.session.scalar(

@@ -2,7 +2,8 @@
 revisions, and the printable A4 notice for the paper board."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, make_response, redirect, render_template,
+                   request, url_for)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -101,6 +102,22 @@ def item(disclosure_id: int):
                 if revision.is_predisclosure else None),
         stages=queries.work_stages(disclosure, current_user),
     )
+
+
+@bp.get("/items/<int:disclosure_id>/preview")
+def preview(disclosure_id: int):
+    """预览: the working revision through the item page's own article (boards/_article.html),
+    framed by a banner. Never kept: not a cached page, and `no-store` for the browser."""
+    disclosure = queries.load_preview(policy.get_previewable_or_404(disclosure_id))
+    if disclosure.withdrawn_at is None and disclosure.working_revision_id == disclosure.live_revision_id:
+        # Nothing unpublished: what is published is the item's page itself.
+        return redirect(url_for("boards.item", disclosure_id=disclosure.id))
+    response = render("boards/preview.html", disclosure=disclosure,
+                      revision=disclosure.working_revision,
+                      answers=(queries.opinion_answers(disclosure)
+                               if disclosure.predisclosure_id else None))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/items/<int:disclosure_id>/revisions/<int:number>")

@@ -127,7 +127,7 @@ def new():
             stage_of_id=form.first_stage_id.data, is_summary=form.is_summary.data))
         if disclosure is not REFUSED:
             flash("草稿已保存。可以继续上传附件，完成后提交审核。", "success")
-            return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
+            return redirect(_after_save(disclosure.id))
     status = 422 if form.errors or form.form_errors else 200
     return render("disclosures/edit.html", form=form, disclosure=None, status=status)
 
@@ -196,10 +196,18 @@ def edit(disclosure_id: int):
             form.add_error(exc.field, str(exc))
         else:
             flash("已保存。", "success")
-            return redirect(url_for("disclosures.show", disclosure_id=disclosure.id))
+            return redirect(_after_save(disclosure.id))
         disclosure = _load(disclosure_id)
     status = 409 if CONFLICT in form.form_errors else (422 if form.errors or form.form_errors else 200)
     return render("disclosures/edit.html", form=form, disclosure=disclosure, status=status)
+
+
+def _after_save(disclosure_id: int) -> str:
+    """保存并预览 (the form's `then=preview` button) goes on to the preview; 保存草稿 to the
+    item's page."""
+    if request.form.get("then") == "preview":
+        return url_for("boards.preview", disclosure_id=disclosure_id)
+    return url_for("disclosures.show", disclosure_id=disclosure_id)
 
 
 def _filled_form(disclosure) -> DisclosureForm:

@@ -87,8 +87,8 @@ def test_on_time_means_published_within_the_period(app, users, login_as, frozen_
                         author=db.session.get(User, users["office"]))
         db.session.commit()
     html = text_of(login_as("office").get("/dashboard"))
-    row = re.sub(r"<[^>]+>", " ", re.search(r'<tr id="dash-entry-\d+"[^>]*>\s*<td>[^<]*</td>\s*<td>本季已公开条目.*?</tr>', html, re.S).group(0))
+    row = re.sub(r"<[^>]+>", " ", re.search(r'<tr id="dash-entry-\d+"[^>]*>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>本季已公开条目.*?</tr>', html, re.S).group(0))
     assert "按时" in row
-    row = re.sub(r"<[^>]+>", " ", re.search(r'<tr id="dash-entry-\d+"[^>]*>\s*<td>[^<]*</td>\s*<td>本季未公开条目.*?</tr>', html, re.S).group(0))
+    row = re.sub(r"<[^>]+>", " ", re.search(r'<tr id="dash-entry-\d+"[^>]*>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>本季未公开条目.*?</tr>', html, re.S).group(0))
     assert "按时" not in row and "本期待公开" in row
     assert "本期已按时公开 1 个，本期尚未公开（未到期） 1 个" in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
