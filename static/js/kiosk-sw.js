@@ -87,21 +87,24 @@ function networkFirst(event, url) {
   var key = url.href;
   var tag = request.headers.get("If-None-Match");
   var network = fetch(withoutCredentials(request, url)).then(function (response) {
-    if (response.status >= 500) { throw new Error("HTTP " + response.status); }
-    event.waitUntil(remember(key, tag, response.clone()).catch(function () {}));
+    if (response.status < 500) {
+      event.waitUntil(remember(key, tag, response.clone()).catch(function () {}));
+    }
     return response;
   });
   var timer;
   var slow = new Promise(function (resolve) {
     timer = setTimeout(function () { resolve(null); }, NETWORK_TIMEOUT_MS);
   });
-  return Promise.race([network.then(function (r) { return r; }, function () { return null; }), slow])
+  return Promise.race([network.catch(function () { return null; }), slow])
     .then(function (answered) {
       clearTimeout(timer);
-      if (answered) { return answered; }
+      if (answered && answered.status < 500) { return answered; }
+      // Down, too slow, or failing (5xx, e.g. the database is away): the kept copy if
+      // there is one; otherwise whatever the network gives in the end.
       return fromCache(key, request).then(function (kept) {
-        // Nothing kept and the network still trying: wait for it after all.
-        return kept.type === "error" ? network.catch(function () { return kept; }) : kept;
+        if (kept.type !== "error") { return kept; }
+        return answered || network.catch(function () { return kept; });
       });
     });
 }
