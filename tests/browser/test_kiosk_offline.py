@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 REFRESH = 0.3
 CACHE = "dwgk-kiosk-v1"
 CANARY = "金丝雀-党内事项-sw-5e07"
-KEPT_PATHS = re.compile(r"^/(kiosk(/|$)|static/)")
+KEPT_PATHS = re.compile(r"^/(kiosk(/|\?|$)|static/)")
 
 
 @pytest.fixture
