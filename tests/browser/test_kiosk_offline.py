@@ -12,6 +12,7 @@ from dwgk.catalog.models import Scope
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.browser.test_kiosk import LANDSCAPE, OFFLINE_ERRORS, PORTRAIT, Server, _seed_unit
+from tests.attachments import make_item_with_attachment, png_bytes
 from tests.factories import make_disclosure, make_user
 
 pytestmark = pytest.mark.browser
@@ -130,7 +131,10 @@ def test_the_default_kiosk_fits_a_portrait_and_a_landscape_screen(app, server, p
 def test_kiosk_start_offline(app, server, page):
     """A display that starts while the server is down shows the last content it had."""
     page.dwgk_expected_errors.extend(OFFLINE_ERRORS)
-    _publish(app, "第一条事项")
+    with app.app_context():
+        # Its photo is not kept (only /kiosk and /static are): offline, the slide goes without.
+        make_item_with_attachment(title="第一条事项", name="照片.png", data=png_bytes(480, 320))
+        db.session.commit()
     url = f"{server.url}/kiosk?refresh={REFRESH}"
     page.goto(url)
     page.wait_for_selector("#kiosk-content")
@@ -155,6 +159,13 @@ def test_kiosk_start_offline(app, server, page):
     # The last content it had, not only the page's first one.
     started.wait_for_function("() => document.body.innerText.includes('后来发布的事项')", timeout=5000)
     assert "第一条事项" in started.locator(".kiosk-list").inner_text()
+    # No broken photo: the browser's own cache may still have it; when it cannot be loaded,
+    # the slide is shown without it.
+    images = "Array.from(document.querySelectorAll('.kiosk-slide-image'))"
+    started.wait_for_function(f"() => {images}.every(i => i.complete && i.naturalWidth > 0)")
+    started.evaluate(f"() => {images}.forEach(i => {{ i.src = '/attachments/999/gone.png'; }})")
+    started.wait_for_function("() => !document.querySelector('.kiosk-slide-image')", timeout=5000)
+    assert started.locator(".kiosk-slide.has-image").count() == 0
     # Discreet: a small mark in a corner of the screen.
     box, viewport = offline.bounding_box(), started.viewport_size
     assert box["width"] < viewport["width"] * 0.15 and box["height"] < viewport["height"] * 0.1
@@ -170,6 +181,8 @@ def test_kiosk_start_offline(app, server, page):
     offline.wait_for(state="hidden", timeout=5000)
     started.wait_for_function("() => document.body.innerText.includes('恢复后发布的事项')", timeout=5000)
     assert started.evaluate("window.kioskMarker") == 1
+    # The fresh content has its photo again.
+    assert started.locator(".kiosk-slide.has-image .kiosk-slide-image").count() == 1
     started.screenshot(path=str(ARTIFACTS / "kiosk-start-offline-recovered.png"))
     assert errors == []
     started.close()
