@@ -5,6 +5,7 @@ Screenshots in test-artifacts/."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -53,15 +54,26 @@ def _kept(page) -> list[dict]:
     }""")
 
 
+def _kept_urls(page) -> list[str]:
+    return page.evaluate("""async () => {
+        const cache = await caches.open('%s');
+        return (await cache.keys()).map(r => r.url);
+    }""" % CACHE)
+
+
+def _until(check, timeout=10.0):
+    """Poll `check` (wait_for_function would take an async predicate's promise for true)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
 def _wait_for_worker(page, base, *paths):
     """Until the worker controls the page and keeps `paths` (it keeps them on its own)."""
     page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=10_000)
     wanted = [base + path for path in paths]
-    page.wait_for_function("""async (wanted) => {
-        const cache = await caches.open('%s');
-        const urls = (await cache.keys()).map(r => r.url);
-        return wanted.every(u => urls.includes(u));
-    }""" % CACHE, arg=wanted, timeout=10_000)
+    _until(lambda: all(url in _kept_urls(page) for url in wanted))
 
 
 @pytest.mark.parametrize("name, viewport", [("portrait", PORTRAIT), ("landscape", LANDSCAPE)])
@@ -144,7 +156,7 @@ def test_kiosk_start_offline(app, server, page):
     _publish(app, "后来发布的事项")
     page.wait_for_function("() => document.body.innerText.includes('后来发布的事项')", timeout=5000)
     _wait_for_worker(page, server.url, "/kiosk/default/content")
-    page.close()
+    page.goto("about:blank")  # closed, as a display switched off (the fixture keeps the tab)
 
     server.stop()
     started = page.context.new_page()
@@ -185,6 +197,34 @@ def test_kiosk_start_offline(app, server, page):
     assert started.locator(".kiosk-slide.has-image .kiosk-slide-image").count() == 1
     started.screenshot(path=str(ARTIFACTS / "kiosk-start-offline-recovered.png"))
     assert errors == []
+    started.close()
+
+
+def test_a_kept_fragment_older_than_the_page_is_not_shown(app, server, page):
+    """The page is kept at every start, the fragment at every change: when a later start
+    brings a newer page, the older fragment is dropped, and an offline start shows the newer."""
+    page.dwgk_expected_errors.extend(OFFLINE_ERRORS)
+    _publish(app, "第一条事项")
+    url = f"{server.url}/kiosk?refresh={REFRESH}"
+    page.goto(url)
+    _wait_for_worker(page, server.url, f"/kiosk?refresh={REFRESH}", "/static/js/kiosk.js")
+    _publish(app, "第二条事项")
+    _wait_for_worker(page, server.url, "/kiosk/default/content")  # kept with 第二条
+    page.goto("about:blank")  # closed, as a display switched off (the fixture keeps the tab)
+
+    _publish(app, "第三条事项")  # while no display is open: the kept fragment is now old
+    again = page.context.new_page()
+    again.goto(url)
+    again.wait_for_selector("#kiosk-content")
+    _until(lambda: f"{server.url}/kiosk/default/content" not in _kept_urls(again), timeout=5)
+    again.close()
+
+    server.stop()
+    started = page.context.new_page()
+    started.goto(url)
+    started.locator("#kiosk-offline").wait_for(state="visible", timeout=5000)
+    started.wait_for_timeout(REFRESH * 3000)
+    assert "第三条事项" in started.locator(".kiosk-list").inner_text()
     started.close()
 
 
