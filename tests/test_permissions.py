@@ -57,6 +57,7 @@ EXPECTATIONS: dict[str, tuple[str, object]] = {
     "kiosk.index": ("GET", PUBLIC),
     "kiosk.screen": ("GET", PUBLIC),
     "kiosk.content": ("GET", PUBLIC),
+    "kiosk.service_worker": ("GET", PUBLIC),
     "kiosk.admin_list": ("GET", ["admin"]),
     "kiosk.admin_new": ("GET", ["admin"]),
     "kiosk.admin_edit": ("GET", ["admin"]),

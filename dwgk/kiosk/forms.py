@@ -64,7 +64,8 @@ class KioskScreenForm(BaseForm):
                                      description=f"每条事项显示的时间，{ROTATION_MIN} 至 {ROTATION_MAX} 秒。")
     orientation = RadioField("屏幕方向", default=Orientation.LANDSCAPE.value,
                              choices=[SelectChoice(o.value, o.label) for o in Orientation],
-                             invalid_choice_message="请选择屏幕方向。")
+                             invalid_choice_message="请选择屏幕方向。",
+                             description="记录屏幕的安装方向；版式按屏幕实际的横竖自动调整。")
     notice_line = StringField("滚动通知（可选）", validators=[
         Length(max=NOTICE_MAX, message=f"滚动通知不能超过 {NOTICE_MAX} 个字。")],
         description=f"在屏幕底部滚动显示的一行文字，最多 {NOTICE_MAX} 个字。")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from pathlib import Path
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, request,
                    url_for)
@@ -67,6 +68,7 @@ def _kiosk_page(slug: str):
     screen = _screen_or_404(slug)
     response = render("kiosk/screen.html", now=clock.local_now(),
                       content_url=url_for("kiosk.content", slug=screen.slug),
+                      worker_url=url_for("kiosk.service_worker"), worker_scope=url_for("kiosk.index"),
                       refresh_seconds=_refresh_seconds(screen), **_content_context(screen))
     response.headers["Cache-Control"] = "no-cache"
     return response
@@ -76,6 +78,22 @@ def _kiosk_page(slug: str):
 def index():
     """The "default" screen (or the built-in settings until an admin makes one)."""
     return _kiosk_page(queries.DEFAULT_SLUG)
+
+
+@bp.get("/kiosk/sw.js")
+def service_worker():
+    """The display's service worker (static/js/kiosk-sw.js). Served here, not under /static,
+    so that it may control /kiosk: a worker's scope is at most the folder of its script,
+    unless the answer allows more (Service-Worker-Allowed). Its rule wins over /kiosk/<slug>
+    (a fixed path before a variable one); slugs cannot hold a dot anyway."""
+    script = Path(current_app.static_folder, "js", "kiosk-sw.js").read_bytes()
+    response = make_response(script)
+    response.mimetype = "application/javascript"
+    response.add_etag()
+    response.make_conditional(request)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = url_for("kiosk.index")
+    return response
 
 
 @bp.get("/kiosk/<slug>")

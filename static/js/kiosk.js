@@ -3,7 +3,11 @@
 //   page on screen): it fetches the content fragment and swaps it in place;
 // - a failed refresh changes nothing but a small "● 离线" mark; it retries on its own;
 // - it holds a fixed set of timers (clock, rotation, refresh) and replaces nodes instead of
-//   adding them, so the page's memory stays flat.
+//   adding them, so the page's memory stays flat;
+// - it registers the kiosk's service worker (/kiosk/sw.js, static/js/kiosk-sw.js), which keeps
+//   the page and its content so that a display started while the server is down shows the
+//   last content it had. A refresh answered from that copy (X-Dwgk-Kiosk-Offline) counts as
+//   offline. The first refresh runs at once, so that a page from the copy says so at once.
 (function () {
   "use strict";
 
@@ -94,6 +98,16 @@
     show(Math.max(indexOfCurrent(), 0));
   }
 
+  // The kept copy of a photo is not made (only /kiosk and /static are kept): when a photo
+  // cannot be loaded, the slide is laid out without it rather than with a broken image.
+  document.addEventListener("error", function (event) {
+    var img = event.target;
+    if (!img || !img.classList || !img.classList.contains("kiosk-slide-image")) { return; }
+    var slide = img.closest(".kiosk-slide");
+    if (slide) { slide.classList.remove("has-image"); }
+    img.remove();
+  }, true);
+
   function refresh() {
     var controller = new AbortController();
     var timeout = setTimeout(function () { controller.abort(); }, FETCH_TIMEOUT_MS);
@@ -102,15 +116,18 @@
     fetch(contentUrl, { cache: "no-store", credentials: "same-origin", redirect: "error",
                         headers: headers, signal: controller.signal })
       .then(function (response) {
-        if (response.status === 304) { return null; }
+        if (response.status === 304) { return { kept: false }; }
         if (response.status !== 200) { throw new Error("HTTP " + response.status); }
+        var kept = response.headers.get("X-Dwgk-Kiosk-Offline") === "1";
+        var fresh = (response.headers.get("ETag") || "").replace(/^W\/|"/g, "");
+        if (fresh && fresh === content().getAttribute("data-etag")) { return { kept: kept }; }
         return response.text().then(function (html) {
-          return { html: html, etag: (response.headers.get("ETag") || "").replace(/^W\/|"/g, "") };
+          return { html: html, etag: fresh, kept: kept };
         });
       })
       .then(function (result) {
-        if (result) { swap(result.html, result.etag); }
-        setOffline(false);
+        if (result.html) { swap(result.html, result.etag); }
+        setOffline(result.kept);
       })
       .catch(function () { setOffline(true); })
       .then(function () {
@@ -123,9 +140,31 @@
   document.addEventListener("contextmenu", function (event) { event.preventDefault(); });
   document.addEventListener("dragstart", function (event) { event.preventDefault(); });
 
+  // --- the service worker: on this page only (kiosk_base.html is the kiosk's alone). Needs a
+  // secure context (HTTPS, or localhost); elsewhere the screen works as before without it.
+  function registerWorker() {
+    var script = body.getAttribute("data-sw");
+    if (!script || !("serviceWorker" in navigator) || !window.isSecureContext) { return; }
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.register(script, { scope: body.getAttribute("data-sw-scope") || "/kiosk" })
+      .then(function () { return navigator.serviceWorker.ready; })
+      .then(function (registration) {
+        if (controlled || !registration.active) { return; }
+        // This page came before the worker: have it keep the page and what it uses now.
+        var urls = [location.href];
+        Array.prototype.forEach.call(document.querySelectorAll(
+          "link[rel~='stylesheet'][href], link[rel~='icon'][href], script[src]"), function (el) {
+          urls.push(el.href || el.src);
+        });
+        registration.active.postMessage({ type: "keep", urls: urls });
+      })
+      .catch(function () {});  // without the worker the screen still refreshes itself
+  }
+
   tick();
   setInterval(tick, 1000);
   show(0);
   setTimeout(rotate, rotationMs());
-  setTimeout(refresh, refreshMs);
+  refresh();
+  registerWorker();
 }());
