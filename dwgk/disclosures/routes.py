@@ -328,15 +328,23 @@ def adoptions(disclosure_id: int):
     answers = [services.AdoptionInput(opinion.id, request.form.get(f"outcome_{opinion.id}", ""),
                                       request.form.get(f"reason_{opinion.id}", ""))
                for opinion, _answer in queries.opinion_answers(disclosure)]
+    return _attempt(disclosure_id, "#adoptions",
+                    lambda: services.record_adoptions(disclosure, answers, actor=_user()),
+                    lambda saved: f"已保存 {saved} 条意见的采纳情况。", refused="采纳情况未保存：")
+
+
+def _attempt(disclosure_id: int, anchor: str, step, done, refused: str = ""):
+    """Run `step` (a service call) and commit; flash `done(its result)`, or the refusal
+    (after `refused`) with nothing kept; back to the part `anchor` of the item's page."""
     try:
-        saved = services.record_adoptions(disclosure, answers, actor=_user())
+        result = step()
         db.session.commit()
     except services.DisclosureError as exc:
         db.session.rollback()
-        flash(f"采纳情况未保存：{exc}", "error")
+        flash(f"{refused}{exc}", "error")
     else:
-        flash(f"已保存 {saved} 条意见的采纳情况。", "success")
-    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#adoptions")
+        flash(done(result), "success")
+    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + anchor)
 
 
 @bp.post("/<int:disclosure_id>/end-work")
@@ -349,18 +357,16 @@ def end_work(disclosure_id: int):
         for error in form.ended_on.errors or ["请填写本项工作结束的日期。"]:
             flash(error, "error")
         return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#stages")
-    try:
-        first = services.end_work(disclosure, form.ended_on.data, actor=_user())
-        db.session.commit()
-    except services.DisclosureError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        work = queries.staged_work(first)
-        owed = (f"本项工作跨年度，须于 {work.summary.due} 前发布总结性公开。"
-                if work is not None and work.summary is not None and not work.summary_done else "")
-        flash(f"已标记本项工作于 {form.ended_on.data} 结束。{owed}", "success")
-    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#stages")
+    return _attempt(disclosure_id, "#stages",
+                    lambda: services.end_work(disclosure, form.ended_on.data, actor=_user()),
+                    lambda first: f"已标记本项工作于 {form.ended_on.data} 结束。{_summary_owed(first)}")
+
+
+def _summary_owed(first) -> str:
+    work = queries.staged_work(first)
+    if work is None or work.summary is None or work.summary_done:
+        return ""
+    return f"本项工作跨年度，须于 {work.summary.due} 前发布总结性公开。"
 
 
 @bp.post("/<int:disclosure_id>/reopen-work")
@@ -370,12 +376,5 @@ def reopen_work(disclosure_id: int):
     disclosure = _load(disclosure_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        services.reopen_work(disclosure, actor=_user())
-        db.session.commit()
-    except services.DisclosureError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash("已撤销结束：本项工作继续进行，可以发布下一阶段。", "success")
-    return redirect(url_for("disclosures.show", disclosure_id=disclosure_id) + "#stages")
+    return _attempt(disclosure_id, "#stages", lambda: services.reopen_work(disclosure, actor=_user()),
+                    lambda _first: "已撤销结束：本项工作继续进行，可以发布下一阶段。")

@@ -55,6 +55,48 @@ class LiveServer:
         self.thread.join(timeout=10)
 
 
+class Server:
+    """The app on a fixed port that can be stopped — new connections are refused, as when
+    the server is down — and started again on the same port. Every answer closes its
+    connection, so no kept-alive connection outlives a stop."""
+
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.server = None
+        self.thread = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _closing(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("Connection", "close")], exc_info)
+
+        return self.app(environ, start)
+
+    def start(self):
+        self.server = make_server("127.0.0.1", self.port, self._closing, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join(timeout=10)
+            self.server = None
+
+
+@pytest.fixture
+def server(app):
+    running = Server(app)
+    running.start()
+    yield running
+    running.stop()
+
+
 @pytest.fixture
 def live_server(app):
     server = LiveServer(app)
@@ -109,3 +151,18 @@ def sign_in(page, base: str, username: str) -> None:
     page.get_by_label("密码").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(re.compile(r".*/(members|duties|supervision)$"))
+
+
+@pytest.fixture
+def people(app):
+    """An office user and a reviewer (usernames office, reviewer) and the category 组织建设."""
+    from dwgk.accounts.models import Role
+    from dwgk.extensions import db
+    from tests.factories import make_category, make_user
+
+    with app.app_context():
+        office = make_user(Role.OFFICE, Role.MEMBER, username="office")
+        reviewer = make_user(Role.REVIEWER, username="reviewer")
+        make_category("组织建设")
+        db.session.commit()
+        return {"office": office.id, "reviewer": reviewer.id}

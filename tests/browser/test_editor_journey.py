@@ -8,12 +8,11 @@ import re
 
 import pytest
 
-from dwgk.accounts.models import Role, User
+from dwgk.accounts.models import User
 from dwgk.disclosures import services
 from dwgk.disclosures.models import Decision, Disclosure
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.factories import make_category, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +25,6 @@ EXCEL = ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>.
          '<tr><td class=xl65 style="width:54pt">姓名</td><td class=xl65>金额</td></tr>'
          '<tr><td>张三</td><td>100 元</td></tr><tr><td>李四</td><td>80 元</td></tr>'
          '</table><!--EndFragment--></body></html>')
-
-
-@pytest.fixture
-def people(app):
-    with app.app_context():
-        office = make_user(Role.OFFICE, Role.MEMBER, username="office")
-        reviewer = make_user(Role.REVIEWER, username="reviewer")
-        make_category("组织建设")
-        db.session.commit()
-        return {"office": office.id, "reviewer": reviewer.id}
 
 
 def _paste_html(page, html: str) -> None:

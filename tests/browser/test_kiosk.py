@@ -4,12 +4,10 @@ items appearing and disappearing without a reload, the server going away and com
 not grow however long the screen runs."""
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
 from dwgk.accounts.models import User
 from dwgk.catalog.models import Scope
@@ -22,7 +20,6 @@ from tests.attachments import make_item_with_attachment, png_bytes
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import make_category, make_disclosure, make_user
 from tests.kiosk import make_screen
-from tests.support import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -36,48 +33,6 @@ CANARY = "金丝雀-党内事项-b81f"
 OFFLINE_ERRORS = ["ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET", "ERR_EMPTY_RESPONSE",
                   "ERR_SOCKET_NOT_CONNECTED", "ERR_CONNECTION_CLOSED", "ERR_CONNECTION_ABORTED",
                   "ERR_FAILED"]
-
-
-class Server:
-    """The app on a fixed port that can be stopped — new connections are refused, as when
-    the server is down — and started again on the same port. Every answer closes its
-    connection, so no kept-alive connection outlives a stop."""
-
-    def __init__(self, app):
-        self.app = app
-        self.port = free_port()
-        self.server = None
-        self.thread = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _closing(self, environ, start_response):
-        def start(status, headers, exc_info=None):
-            return start_response(status, [*headers, ("Connection", "close")], exc_info)
-
-        return self.app(environ, start)
-
-    def start(self):
-        self.server = make_server("127.0.0.1", self.port, self._closing, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.thread.join(timeout=10)
-            self.server = None
-
-
-@pytest.fixture
-def server(app):
-    running = Server(app)
-    running.start()
-    yield running
-    running.stop()
 
 
 def _publish(app, title, **fields):

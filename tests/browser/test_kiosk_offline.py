@@ -12,9 +12,9 @@ import pytest
 from dwgk.catalog.models import Scope
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.browser.test_kiosk import LANDSCAPE, OFFLINE_ERRORS, PORTRAIT, Server, _seed_unit
+from tests.browser.test_kiosk import LANDSCAPE, OFFLINE_ERRORS, PORTRAIT, _publish, _seed_unit
 from tests.attachments import make_item_with_attachment, png_bytes
-from tests.factories import make_disclosure, make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
 
@@ -22,21 +22,6 @@ REFRESH = 0.3
 CACHE = "dwgk-kiosk-v1"
 CANARY = "金丝雀-党内事项-sw-5e07"
 KEPT_PATHS = re.compile(r"^/(kiosk(/|\?|$)|static/)")
-
-
-@pytest.fixture
-def server(app):
-    running = Server(app)
-    running.start()
-    yield running
-    running.stop()
-
-
-def _publish(app, title, **fields):
-    with app.app_context():
-        item = make_disclosure(title=title, **fields)
-        db.session.commit()
-        return item.id
 
 
 def _kept(page) -> list[dict]:

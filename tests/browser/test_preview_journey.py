@@ -7,26 +7,15 @@ import re
 
 import pytest
 
-from dwgk.accounts.models import Role, User
+from dwgk.accounts.models import User
 from dwgk.disclosures import services
 from dwgk.disclosures.models import Decision, Disclosure
 from dwgk.extensions import db
 from tests.browser.conftest import ARTIFACTS, sign_in
-from tests.factories import make_category, make_user
 
 pytestmark = pytest.mark.browser
 
 TEXT = "本季度共收缴党费 3260 元，已全部上缴。"
-
-
-@pytest.fixture
-def people(app):
-    with app.app_context():
-        office = make_user(Role.OFFICE, Role.MEMBER, username="office")
-        reviewer = make_user(Role.REVIEWER, username="reviewer")
-        make_category("组织建设")
-        db.session.commit()
-        return {"office": office.id, "reviewer": reviewer.id}
 
 
 def test_type_then_save_and_preview(live_server, page, people, app, playwright_browser):
