@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from dwgk.catalog.forms import FormsField
 from dwgk.catalog.models import Cadence, Scope
+from dwgk.feedback.forms import BAD_DATE
 from dwgk.web.forms import BaseForm, optional_int
 
 SCOPE_CHOICES = [SelectChoice(s.value, s.label) for s in Scope]
@@ -76,4 +77,5 @@ class RedraftForm(BaseForm):
 class EndWorkForm(BaseForm):
     """本项工作已结束: the day a 分期 work ended."""
 
-    ended_on = DateField("结束日期", validators=[InputRequired("请填写本项工作结束的日期。")])
+    ended_on = DateField("结束日期", validators=[InputRequired("请填写本项工作结束的日期。")],
+                         invalid_value_message=BAD_DATE)

@@ -211,6 +211,8 @@ def test_end_work_from_the_item_page(app, users, login_as, frozen_clock):
     assert '<input checked id="is_summary" name="is_summary" type="checkbox" value="y">' in form
     response = office.form_post(f"/office/items/{second_id}/end-work", {"ended_on": ""})
     assert response.status_code == 302
+    office.form_post(f"/office/items/{second_id}/end-work", {"ended_on": "2027-13-40"})
+    assert "日期格式不正确" in office.get(f"/office/items/{second_id}").get_data(as_text=True)
     response = office.form_post(f"/office/items/{second_id}/reopen-work", {})
     assert response.status_code == 302
     page = office.get(f"/office/items/{second_id}").get_data(as_text=True)
